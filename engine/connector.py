@@ -1,0 +1,162 @@
+"""The connector protocol: the one surface through which the engine talks to a system.
+
+A connector is a class registered under the entry-point group `cartsync.connectors`. The engine
+builds one instance per connection in `connections.yaml` and calls:
+
+- `check()` to log in and report what it found (`cartsync check`);
+- `read(stream, params, cursor)` to stream pages of records from a source stream;
+- `write(stream, records)` to send a batch to a destination stream, one `Outcome` per record;
+- `reconcile(stream, records)` to ask the destination what became of writes whose result is
+  unknown (a crash or a dropped connection after the request was sent).
+
+Connectors know their own system and nothing of pipelines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+OutcomeStatus = Literal["ok", "duplicate", "rejected", "retryable"]
+FINAL_STATUSES: frozenset[str] = frozenset({"ok", "duplicate", "rejected"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one written record.
+
+    - ok: created; `dest_id` is the destination's id.
+    - duplicate: it was already there (`dest_id` is the existing one). Counts as delivered.
+    - rejected: the destination refused it; `message` is the system's own words.
+    - retryable: a transient failure; the record stays pending for a later run.
+    """
+
+    status: OutcomeStatus
+    dest_id: str | None = None
+    message: str | None = None
+    detail: Mapping[str, Any] | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def delivered(self) -> bool:
+        return self.status in ("ok", "duplicate")
+
+    @classmethod
+    def ok(cls, dest_id: str | None = None, **detail: Any) -> Outcome:
+        return cls("ok", dest_id=dest_id, detail=detail or None)
+
+    @classmethod
+    def duplicate(cls, dest_id: str | None = None, message: str | None = None) -> Outcome:
+        return cls("duplicate", dest_id=dest_id, message=message)
+
+    @classmethod
+    def rejected(cls, message: str) -> Outcome:
+        return cls("rejected", message=message)
+
+    @classmethod
+    def retryable(cls, message: str) -> Outcome:
+        return cls("retryable", message=message)
+
+
+@dataclass
+class Page:
+    """A page of source records and the cursor that points just past it.
+
+    The engine stores `cursor` only once every record of this page, and of every page before
+    it, has a final and durable outcome. A cursor is any JSON-serialisable dict.
+    """
+
+    records: list[dict[str, Any]]
+    cursor: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """One stream of a connector: its direction and the JSON Schema of its records.
+
+    `record_schema` is a path relative to `schemas/`. For a write stream it is the shape the
+    mapped record must have; the engine validates every mapped record against it before sending.
+    `params_schema` (optional, relative to `schemas/`) describes `source.params`.
+    `batch_size` is how many records the engine hands to one `write` call.
+    """
+
+    name: str
+    direction: Literal["read", "write"]
+    record_schema: str
+    params_schema: str | None = None
+    batch_size: int = 50
+    description: str = ""
+
+
+@dataclass
+class CheckItem:
+    label: str
+    value: str
+    ok: bool = True
+
+
+@dataclass
+class CheckReport:
+    """What `check()` found, shown as a table by `cartsync check`."""
+
+    connector: str
+    items: list[CheckItem] = field(default_factory=list)
+
+    def add(self, label: str, value: object, ok: bool = True) -> None:
+        self.items.append(CheckItem(label, str(value), ok))
+
+    @property
+    def ok(self) -> bool:
+        return all(item.ok for item in self.items)
+
+
+@cache
+def load_schema(relative_path: str) -> dict[str, Any]:
+    """Read a JSON Schema from `schemas/`."""
+    return json.loads((SCHEMAS_DIR / relative_path).read_text(encoding="utf-8"))
+
+
+class Connector:
+    """Base class for connectors. Subclasses set the class attributes and override methods.
+
+    `settings` is the connection's entry from connections.yaml, already interpolated and
+    validated against `connection_schema`, without the `connector` key.
+    """
+
+    name: ClassVar[str]
+    connection_schema: ClassVar[str]  # path relative to schemas/
+    streams: ClassVar[Mapping[str, StreamSpec]]
+    secret_settings: ClassVar[frozenset[str]] = frozenset()  # never printed
+
+    def __init__(self, connection_name: str, settings: Mapping[str, Any]) -> None:
+        self.connection_name = connection_name
+        self.settings = dict(settings)
+
+    def check(self) -> CheckReport:
+        raise NotImplementedError
+
+    def read(
+        self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None
+    ) -> Iterator[Page]:
+        raise NotImplementedError(f"{self.name} has no readable stream {stream!r}")
+
+    def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
+        raise NotImplementedError(f"{self.name} has no writable stream {stream!r}")
+
+    def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:
+        """For each record whose earlier send has an unknown result: its outcome, or None when
+        the destination has no trace of it (so it is safe to send). The default knows nothing.
+        """
+        return [None] * len(records)
+
+    def close(self) -> None:
+        """Release sessions and sockets."""

@@ -1,0 +1,60 @@
+"""Error types shared by the engine and the connectors.
+
+Each error carries a message in the user's terms and, where possible, a hint that says what to
+do. Its class decides the process exit code (see DESIGN.md):
+
+| code | meaning |
+|---|---|
+| 0 | all records done |
+| 1 | some records failed or are held |
+| 2 | invalid configuration |
+| 3 | cannot connect or authenticate |
+| 4 | another run of the same pipeline holds the lock |
+"""
+
+from __future__ import annotations
+
+from engine.secrets import redact
+
+
+class CartsyncError(Exception):
+    """Base class: a problem a person can act on."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = redact(message)
+        self.hint = redact(hint) if hint else None
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class ConfigError(CartsyncError):
+    """A pipeline or connection file is invalid. Nothing was read or written."""
+
+    exit_code = 2
+
+
+class ConnectError(CartsyncError):
+    """A system cannot be reached, or it refused our credentials."""
+
+    exit_code = 3
+
+
+class TransientError(CartsyncError):
+    """A failure that may pass: timeouts, 5xx, 429. Still failing after the retries ran out."""
+
+
+class OutcomeUnknown(TransientError):
+    """A write was sent but no reply came back, so it may or may not have taken effect.
+
+    A connector that raises this must reconcile (ask the destination) before sending again.
+    """
+
+
+class LockHeld(CartsyncError):
+    """Another run of the same pipeline is in progress."""
+
+    exit_code = 4

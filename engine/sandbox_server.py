@@ -1,0 +1,111 @@
+"""A small base for the sandbox servers that connectors ship (sandbox store, sandbox WMS).
+
+The servers are real HTTP/1.1 servers on 127.0.0.1 with keep-alive. Nagle's algorithm is
+disabled on every accepted socket: with it on, each keep-alive request stalls ~40 ms on the
+delayed ACK, and every test and benchmark would measure that stall instead of cartsync.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+class JsonRequestHandler(BaseHTTPRequestHandler):
+    """Request handler with JSON helpers. Subclasses implement do_GET / do_POST."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:  # silence per-request logging
+        return
+
+    @property
+    def path_only(self) -> str:
+        return urlsplit(self.path).path
+
+    @property
+    def query(self) -> dict[str, str]:
+        """Query parameters; a repeated name keeps its last value."""
+        return {key: values[-1] for key, values in parse_qs(urlsplit(self.path).query,
+                                                             keep_blank_values=True).items()}
+
+    def read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def read_json(self) -> Any:
+        body = self.read_body()
+        return json.loads(body) if body else None
+
+    def read_form(self) -> dict[str, str]:
+        body = self.read_body().decode("utf-8", "replace")
+        return {key: values[-1] for key, values in parse_qs(body, keep_blank_values=True).items()}
+
+    def send_body(self, status: int, body: bytes, content_type: str,
+                  headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self.send_body(status, json.dumps(payload).encode(), "application/json; charset=utf-8", headers)
+
+    def send_text(self, status: int, text: str, content_type: str = "text/plain; charset=utf-8",
+                  headers: dict[str, str] | None = None) -> None:
+        self.send_body(status, text.encode(), content_type, headers)
+
+
+class SandboxServer:
+    """Runs a handler class on 127.0.0.1 in a background thread.
+
+    `port=0` picks a free port. Use as a context manager, or call `start()` / `stop()`.
+    The handler reaches shared state through `self.server.state`.
+    """
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], state: Any, port: int = 0) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd.daemon_threads = True
+        self.httpd.state = state  # type: ignore[attr-defined]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> SandboxServer:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Block until interrupted (the `cartsync sandbox …` commands)."""
+        try:
+            self.httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.httpd.server_close()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
