@@ -59,14 +59,22 @@ class LedgerConfig:
 
     - `requires`: process only keys whose row is in one of these statuses (empty: any key);
       other records are skipped with a reason. Shipment confirmation requires `at_wms`.
+    - `pending`: the status a row gets when the engine records its intent to send
+      (`new` for order download, `shipped` for shipment confirmation).
     - `sets`: the status a delivered record's row gets (e.g. `at_wms`, `confirmed`).
       A JMESPath expression on the source record may choose it instead (`sets_expr`).
+    - `retry_for` / `retry_every`: a record that failed for a transient reason is retried on
+      later runs, at growing intervals starting at `retry_every`, until `retry_for` has passed;
+      then it stays in `error` until a person acts.
     """
 
     entity: str
     requires: tuple[str, ...] = ()
+    pending: str = "new"
     sets: str = "done"
     sets_expr: str | None = None
+    retry_for: str = "15 days"
+    retry_every: str = "1 hour"
 
 
 @dataclass(frozen=True)
