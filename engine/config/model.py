@@ -59,6 +59,8 @@ class LedgerConfig:
 
     - `requires`: process only keys whose row is in one of these statuses (empty: any key);
       other records are skipped with a reason. Shipment confirmation requires `at_wms`.
+    - `done`: statuses that mean there is nothing left for this pipeline to do; such records
+      are skipped (order download: `at_wms`, `shipped`, `confirmed`, `canceled`).
     - `pending`: the status a row gets when the engine records its intent to send
       (`new` for order download, `shipped` for shipment confirmation).
     - `sets`: the status a delivered record's row gets (e.g. `at_wms`, `confirmed`).
@@ -70,6 +72,7 @@ class LedgerConfig:
 
     entity: str
     requires: tuple[str, ...] = ()
+    done: tuple[str, ...] = ()
     pending: str = "new"
     sets: str = "done"
     sets_expr: str | None = None

@@ -1,0 +1,87 @@
+"""Versioned schema of the state store. Append a migration; never edit a released one."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: the ledger, its event history, deliveries, cursors, runs and locks.
+    """
+    CREATE TABLE ledger (
+        entity        TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        pipeline      TEXT NOT NULL,
+        record        TEXT,             -- the source record, JSON (for resend after a fix)
+        payload       TEXT,             -- the mapped record last sent, JSON
+        dest_id       TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        in_flight     INTEGER NOT NULL DEFAULT 0,   -- intent recorded, result not yet known
+        transient     INTEGER NOT NULL DEFAULT 0,   -- last error may pass: retried later
+        held          INTEGER NOT NULL DEFAULT 0,   -- a person put it on hold
+        resend        INTEGER NOT NULL DEFAULT 0,   -- a person asked to send it again
+        last_error    TEXT,
+        first_error_at TEXT,
+        next_attempt_at TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (entity, key)
+    );
+    CREATE INDEX ledger_status ON ledger (entity, status);
+    CREATE TABLE ledger_events (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        entity    TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        run_id    INTEGER,
+        pipeline  TEXT,
+        event     TEXT NOT NULL,
+        status    TEXT,
+        message   TEXT,
+        at        TEXT NOT NULL
+    );
+    CREATE INDEX ledger_events_key ON ledger_events (entity, key);
+    CREATE TABLE deliveries (          -- what each pipeline last delivered for a key
+        pipeline     TEXT NOT NULL,
+        entity       TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        dest_id      TEXT,
+        delivered_at TEXT NOT NULL,
+        PRIMARY KEY (pipeline, entity, key)
+    );
+    CREATE TABLE cursors (
+        pipeline   TEXT PRIMARY KEY,
+        cursor     TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        pipeline   TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at   TEXT,
+        status     TEXT NOT NULL,
+        counts     TEXT NOT NULL DEFAULT '{}',
+        message    TEXT
+    );
+    CREATE TABLE locks (
+        pipeline    TEXT PRIMARY KEY,
+        holder      TEXT NOT NULL,
+        acquired_at TEXT NOT NULL
+    );
+    """,
+]
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Bring the schema to the newest version; return that version."""
+    current = connection.execute("PRAGMA user_version").fetchone()[0]
+    if current > len(MIGRATIONS):
+        raise RuntimeError(
+            f"this state store has schema version {current}, newer than this cartsync "
+            f"({len(MIGRATIONS)}); upgrade cartsync"
+        )
+    for version in range(current + 1, len(MIGRATIONS) + 1):
+        with connection:
+            connection.executescript(MIGRATIONS[version - 1])
+            connection.execute(f"PRAGMA user_version = {version}")
+    return len(MIGRATIONS)
