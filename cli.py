@@ -1,0 +1,388 @@
+"""The `cartsync` command. Thin: parse arguments, call the engine, print the result."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.config.loader import load_connections, load_pipeline, validate_paths
+from engine.errors import CartsyncError, ConfigError
+from engine.ledger_commands import LedgerCommands
+from engine.mapping_tests import run_mapping_tests
+from engine.registry import sandbox_apps
+from engine.report import RunReport
+from engine.runner import Runner, RunOptions
+from engine.state import StateStore
+from engine.workspace import find_connections, open_connector, prepare
+
+console = Console()
+errors = Console(stderr=True)
+
+app = typer.Typer(
+    name="cartsync",
+    help="Declarative integration between OpenCart stores and warehouse systems.\n\n"
+    "Example: cartsync run pipeline mappings/order_download.yaml --connections clients/acme/connections.yaml",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+run_app = typer.Typer(help="Run pipelines.", no_args_is_help=True)
+state_app = typer.Typer(help="Inspect or reset a pipeline's cursor and delivery memory.", no_args_is_help=True)
+orders_app = typer.Typer(help="The order ledger: list, inspect, resend, hold and release orders.",
+                         invoke_without_command=True)
+sandbox_app = typer.Typer(help="Built-in sandbox servers for tests, the demo and experiments.",
+                          no_args_is_help=True)
+app.add_typer(run_app, name="run")
+app.add_typer(state_app, name="state")
+app.add_typer(orders_app, name="orders")
+app.add_typer(sandbox_app, name="sandbox")
+for sandbox_name, sandbox in sandbox_apps().items():
+    sandbox_app.add_typer(sandbox, name=sandbox_name)
+
+StatePath = Annotated[Path | None, typer.Option("--state", envvar="CARTSYNC_STATE",
+                                                 help="State store file (default .cartsync/state.db).")]
+ConnectionsPath = Annotated[Path | None, typer.Option(
+    "--connections", "-c", envvar="CARTSYNC_CONNECTIONS",
+    help="Connections file (default: connections.yaml beside the pipeline, then in the current folder).")]
+
+
+def _guard(action: Callable[[], int | None]) -> None:
+    """Run a command; turn cartsync errors into a clear message and the documented exit code."""
+    try:
+        code = action() or 0
+    except CartsyncError as error:
+        errors.print(f"[bold red]error:[/] {error.message}", highlight=False)
+        for issue in getattr(error, "issues", []):
+            errors.print(f"  {issue}", highlight=False)
+        if error.hint:
+            errors.print(f"[yellow]hint:[/] {error.hint}", highlight=False)
+        code = error.exit_code
+    raise typer.Exit(code)
+
+
+# -- validate ---------------------------------------------------------------------------------
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Pipeline files, connections files or folders.")] = None,
+    connections: ConnectionsPath = None,
+) -> None:
+    """Check pipeline and connection files; print every problem at once with file:line:col.
+
+    Exits 0 when every file is clean and 2 otherwise, so it fits a CI step before a deploy.
+
+    Example: cartsync validate mappings/ clients/
+    """
+    def action() -> int:
+        targets = paths or [Path(".")]
+        issues = validate_paths(targets, connections)
+        for issue in issues:
+            console.print(str(issue), highlight=False)
+        if issues:
+            console.print(f"[red]{len(issues)} problem(s)[/] in {len({i.position.file for i in issues})} file(s)")
+            return 2
+        console.print("[green]all files are valid[/]")
+        return 0
+    _guard(action)
+
+
+# -- run --------------------------------------------------------------------------------------
+
+@run_app.command("pipeline")
+def run_pipeline(
+    file: Annotated[Path, typer.Argument(help="The pipeline file.")],
+    connections: ConnectionsPath = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read, filter, map and validate; send nothing.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many source records.")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Ignore the cursor and resend unchanged records.")] = False,
+    state: StatePath = None,
+) -> None:
+    """Run one pipeline.
+
+    Exit codes: 0 all records done, 1 some failed or are held, 2 invalid configuration,
+    3 cannot connect or authenticate, 4 another run of this pipeline is in progress.
+
+    Example: cartsync run pipeline mappings/order_download.yaml -c clients/acme/connections.yaml
+    """
+    def action() -> int:
+        report = execute_pipeline(file, connections, state, RunOptions(dry_run=dry_run, limit=limit, full=full))
+        print_report(report)
+        return report.exit_code
+    _guard(action)
+
+
+def execute_pipeline(file: Path, connections: Path | None, state: Path | None, options: RunOptions,
+                     quiet: bool = False) -> RunReport:
+    """Run a pipeline with a live progress line. Used by `run pipeline` and the demo."""
+    store = StateStore.open(state)
+    prepared = prepare(file, connections, store)
+    try:
+        with console.status(f"[bold]{prepared.pipeline.name}[/]: starting…") as status:
+            def progress(report: RunReport) -> None:
+                counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
+                status.update(f"[bold]{prepared.pipeline.name}[/]: {counts or 'reading…'}")
+            runner = Runner(prepared.pipeline, prepared.source, prepared.destination, store, options,
+                            progress=None if quiet else progress)
+            return runner.run()
+    finally:
+        prepared.close()
+        store.close()
+
+
+def print_report(report: RunReport) -> None:
+    title = f"{report.pipeline}" + (" (dry run: nothing was sent)" if report.dry_run else "")
+    table = Table(title=title, show_header=True)
+    table.add_column("outcome")
+    table.add_column("records", justify="right")
+    for name, count in sorted(report.counts.items()):
+        table.add_row(name, str(count))
+    if not report.counts:
+        table.add_row("nothing to do", "0")
+    console.print(table)
+    for reason, count in report.skip_reasons.most_common(10):
+        console.print(f"  skipped {count}: {reason}", highlight=False)
+    for problem in report.problems:
+        console.print(f"  [red]✗ {problem.key}[/]: {problem.message}", highlight=False)
+    if report.not_found:
+        console.print(f"  [yellow]{len(report.not_found)} item(s) unknown to the destination:[/] "
+                      + ", ".join(p.key for p in report.not_found[:50]), highlight=False)
+    for source, mapped in report.previews[:5]:
+        console.print_json(data={"mapped": mapped})
+
+
+# -- preview and test -------------------------------------------------------------------------
+
+@app.command()
+def preview(
+    file: Annotated[Path, typer.Argument(help="The pipeline file.")],
+    connections: ConnectionsPath = None,
+    limit: Annotated[int, typer.Option(help="How many source records to show.")] = 3,
+    state: StatePath = None,
+) -> None:
+    """Show mapped records beside their source records. Nothing is written.
+
+    Example: cartsync preview mappings/order_download.yaml --limit 2
+    """
+    def action() -> int:
+        store = StateStore.open(state)
+        prepared = prepare(file, connections, store)
+        try:
+            runner = Runner(prepared.pipeline, prepared.source, prepared.destination, store,
+                            RunOptions(dry_run=True, limit=limit, full=True))
+            report = runner.run()
+        finally:
+            prepared.close()
+            store.close()
+        for source, mapped in report.previews:
+            table = Table(show_header=True, expand=True)
+            table.add_column("source record")
+            table.add_column("mapped record")
+            table.add_row(_json(source), _json(mapped))
+            console.print(table)
+        for problem in report.problems:
+            console.print(f"[red]✗ {problem.key}[/]: {problem.message}", highlight=False)
+        for reason, count in report.skip_reasons.items():
+            console.print(f"skipped {count}: {reason}", highlight=False)
+        return 0
+    _guard(action)
+
+
+@app.command("test")
+def test_mappings(files: Annotated[list[Path], typer.Argument(help="Pipeline files with a `tests:` section.")]) -> None:
+    """Run the inline `tests:` of pipeline files: sample input → expected output, no live system.
+
+    Example: cartsync test mappings/order_download.yaml
+    """
+    def action() -> int:
+        failures = 0
+        for file in files:
+            for result in run_mapping_tests(load_pipeline(file)):
+                mark = "[green]✓[/]" if result.passed else "[red]✗[/]"
+                console.print(f"{mark} {file}:{result.line} {result.name}", highlight=False)
+                if not result.passed:
+                    failures += 1
+                    console.print(f"    {result.message}", highlight=False)
+        console.print(f"{failures} failed" if failures else "all mapping tests passed")
+        return 1 if failures else 0
+    _guard(action)
+
+
+def _json(value: Any) -> str:
+    import json
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+# -- check ------------------------------------------------------------------------------------
+
+@app.command()
+def check(
+    name: Annotated[str | None, typer.Argument(help="Connection name (default: all).")] = None,
+    connections: ConnectionsPath = None,
+) -> None:
+    """Log in to each connection and report what was found. Exits 3 when one fails.
+
+    Example: cartsync check store -c clients/acme/connections.yaml
+    """
+    def action() -> int:
+        entries = load_connections(find_connections(None, connections))
+        if name and name not in entries:
+            raise ConfigError(f"No connection named '{name}'.", hint="Known: " + ", ".join(sorted(entries)))
+        failed = 0
+        for entry in [entries[name]] if name else entries.values():
+            connector = open_connector(entry)
+            try:
+                report = connector.check()
+            except CartsyncError as error:
+                errors.print(f"[bold red]✗ {entry.name}[/] ({entry.connector}): {error.message}", highlight=False)
+                if error.hint:
+                    errors.print(f"  [yellow]hint:[/] {error.hint}", highlight=False)
+                failed = max(failed, error.exit_code)
+                continue
+            finally:
+                connector.close()
+            table = Table(title=f"{entry.name} ({entry.connector})", show_header=False)
+            for item in report.items:
+                table.add_row(("✓ " if item.ok else "✗ ") + item.label, item.value)
+            console.print(table)
+            if not report.ok:
+                failed = max(failed, 3)
+        return failed
+    _guard(action)
+
+
+# -- state and runs ---------------------------------------------------------------------------
+
+@state_app.command("show")
+def state_show(pipeline: Annotated[str, typer.Argument(help="Pipeline name.")], state: StatePath = None) -> None:
+    """Show a pipeline's cursor and its last runs.
+
+    Example: cartsync state show order_download
+    """
+    def action() -> int:
+        store = StateStore.open(state)
+        console.print(f"cursor: {store.cursor(pipeline)}", highlight=False)
+        _print_runs(store.runs(pipeline, limit=5))
+        return 0
+    _guard(action)
+
+
+@state_app.command("reset")
+def state_reset(
+    pipeline: Annotated[str, typer.Argument(help="Pipeline name.")],
+    since: Annotated[str | None, typer.Option(help="Only forget deliveries made since this date (ISO).")] = None,
+    state: StatePath = None,
+) -> None:
+    """Forget a pipeline's cursor and what it delivered, so the next run reads and sends again.
+
+    The destination still rejects true duplicates (e.g. the WMS's referenceNum check).
+
+    Example: cartsync state reset inventory_sync --since 2024-05-01
+    """
+    def action() -> int:
+        store = StateStore.open(state)
+        cursor = store.reset_cursor(pipeline)
+        forgotten = store.forget_deliveries(pipeline, since=since)
+        console.print(f"{pipeline}: cursor {'cleared' if cursor else 'was not set'}, "
+                      f"{forgotten} deliveries forgotten", highlight=False)
+        return 0
+    _guard(action)
+
+
+@app.command()
+def runs(pipeline: Annotated[str | None, typer.Argument()] = None,
+         limit: Annotated[int, typer.Option()] = 20, state: StatePath = None) -> None:
+    """Recent runs with their counts.
+
+    Example: cartsync runs order_download
+    """
+    def action() -> int:
+        _print_runs(StateStore.open(state).runs(pipeline, limit=limit))
+        return 0
+    _guard(action)
+
+
+def _print_runs(rows: list[dict[str, Any]]) -> None:
+    table = Table("run", "pipeline", "started", "ended", "status", "counts")
+    for row in rows:
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(row["counts"].items()))
+        table.add_row(str(row["id"]), row["pipeline"], row["started_at"], row["ended_at"] or "",
+                      row["status"], counts)
+    console.print(table)
+
+
+# -- the order ledger -------------------------------------------------------------------------
+
+@orders_app.callback()
+def orders(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="Only this status (new, at_wms, shipped, confirmed, "
+                                                    "error, canceled, skipped).")] = None,
+    since: Annotated[str | None, typer.Option(help="Only rows changed since this date (ISO).")] = None,
+    entity: Annotated[str, typer.Option(help="Ledger entity.")] = "order",
+    state: StatePath = None,
+) -> None:
+    """The order ledger as a table.
+
+    Example: cartsync orders --status error
+    """
+    ctx.obj = LedgerCommands(StateStore.open(state), entity)
+    if ctx.invoked_subcommand:
+        return
+    table = Table("order", "status", "WMS id", "attempts", "updated", "last message")
+    for row in ctx.obj.list(status=status, since=since):
+        flags = " (held)" if row.held else ""
+        table.add_row(row.key, row.status + flags, row.dest_id or "", str(row.attempts), row.updated_at,
+                      (row.last_error or "")[:80])
+    console.print(table)
+
+
+@orders_app.command("show")
+def orders_show(ctx: typer.Context, order_id: Annotated[str, typer.Argument()]) -> None:
+    """One order's whole history: every attempt, its outcome and its message.
+
+    Example: cartsync orders show 10045
+    """
+    def action() -> int:
+        row, events = ctx.obj.show(order_id)
+        console.print(f"order {row.key}: [bold]{row.status}[/]" + (" (held)" if row.held else "")
+                      + (f", WMS id {row.dest_id}" if row.dest_id else ""), highlight=False)
+        if row.last_error:
+            console.print(f"last error: {row.last_error}", highlight=False)
+        table = Table("when", "pipeline", "event", "status", "message")
+        for event in events:
+            table.add_row(event["at"], event["pipeline"] or "", event["event"], event["status"] or "",
+                          event["message"] or "")
+        console.print(table)
+        return 0
+    _guard(action)
+
+
+def _ledger_action(verb: str, doc: str) -> None:
+    def command(ctx: typer.Context, order_id: Annotated[str, typer.Argument()]) -> None:
+        def action() -> int:
+            console.print(getattr(ctx.obj, verb)(order_id), highlight=False)
+            return 0
+        _guard(action)
+    command.__doc__ = doc
+    orders_app.command(verb)(command)
+
+
+_ledger_action("resend", "Send an order again on the next run of its pipeline (after fixing its cause).\n\n"
+               "Example: cartsync orders resend 10045")
+_ledger_action("hold", "Hold an order: no pipeline sends it until it is released.\n\n"
+               "Example: cartsync orders hold 10045")
+_ledger_action("release", "Release a held order.\n\nExample: cartsync orders release 10045")
+
+
+def main() -> None:
+    app(prog_name="cartsync")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The files connector: streams are JSON Lines or CSV files in one folder."""

@@ -1,0 +1,89 @@
+"""Reads and writes JSON Lines or CSV files in a folder.
+
+Reading streams the file line by line; the cursor is the number of records already read, so a
+later run reads only what was appended. Writing appends, one record per line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from connectors.files.streams import AnyFileStream
+from engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
+from engine.errors import ConnectError
+
+PAGE_SIZE = 500
+
+
+class FilesConnector(Connector):
+    name: ClassVar[str] = "files"
+    connection_schema: ClassVar[str] = "files/connection.schema.json"
+    streams: ClassVar[Mapping[str, StreamSpec]] = AnyFileStream()
+
+    def __init__(self, connection_name: str, settings: Mapping[str, Any]) -> None:
+        super().__init__(connection_name, settings)
+        self.folder = Path(self.settings["folder"])
+        self.format = self.settings.get("format", "jsonl")
+
+    def path(self, stream: str) -> Path:
+        return self.folder / f"{stream}.{self.format}"
+
+    def check(self) -> CheckReport:
+        report = CheckReport(self.name)
+        if not self.folder.is_dir():
+            raise ConnectError(f"The folder {self.folder} of connection '{self.connection_name}' does not exist.",
+                               hint="Create it, or fix `folder` in connections.yaml.")
+        report.add("folder", self.folder)
+        report.add("format", self.format)
+        report.add("files", ", ".join(sorted(p.name for p in self.folder.glob(f"*.{self.format}"))) or "none")
+        return report
+
+    def read(self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None) -> Iterator[Page]:
+        path = self.path(stream)
+        if not path.exists():
+            raise ConnectError(f"Stream '{stream}' of connection '{self.connection_name}' has no file {path}.",
+                               hint=f"Put the records in {path.name}, or fix the stream name.")
+        start = int((cursor or {}).get("line", 0))
+        page: list[dict[str, Any]] = []
+        position = 0
+        for position, record in enumerate(self._records(path), start=1):
+            if position <= start:
+                continue
+            page.append(record)
+            if len(page) >= PAGE_SIZE:
+                yield Page(page, {"line": position})
+                page = []
+        if page or position <= start:
+            yield Page(page, {"line": max(position, start)})
+
+    def _records(self, path: Path) -> Iterator[dict[str, Any]]:
+        with path.open(encoding="utf-8", newline="") as handle:
+            if self.format == "csv":
+                yield from csv.DictReader(handle)
+                return
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError as error:
+                        raise ConnectError(f"{path}:{number}: not valid JSON ({error.msg}).",
+                                           hint="Each line of a .jsonl file must be one JSON object.") from None
+
+    def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
+        path = self.path(stream)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            if self.format == "csv":
+                fields = sorted({name for record in records for name in record})
+                writer = csv.DictWriter(handle, fieldnames=fields)
+                if handle.tell() == 0:
+                    writer.writeheader()
+                writer.writerows(records)
+            else:
+                for record in records:
+                    handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")
+        return [Outcome.ok() for _ in records]

@@ -1,0 +1,34 @@
+"""Mapping functions that read the ledger, added to every pipeline at run time.
+
+`ledger_records(entity, statuses)` returns the source records of the ledger rows of `entity`
+in any of `statuses`. Inventory sync uses it to subtract the lines of orders that were
+downloaded but are not at the WMS yet (`new`, `error`), so the store does not oversell:
+
+    sum_where(ledger_records('order', ['new', 'error'])[].products[], 'quantity', 'sku', sku)
+
+The rows are read once per run and cached: the function runs once per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from engine.state import StateStore
+
+RUNTIME_FUNCTION_NAMES = frozenset({"ledger_records"})
+
+
+def ledger_functions(store: StateStore) -> dict[str, Callable[..., Any]]:
+    cache: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+
+    def ledger_records(entity: str, statuses: list[str]) -> list[Any]:
+        wanted = (str(entity), tuple(sorted(str(status) for status in statuses)))
+        if wanted not in cache:
+            placeholders = ", ".join("?" * len(wanted[1]))
+            rows = store.rows(wanted[0], where=f"status IN ({placeholders}) AND record IS NOT NULL",
+                              args=wanted[1]) if wanted[1] else []
+            cache[wanted] = [row.record for row in rows]
+        return cache[wanted]
+
+    return {"ledger_records": ledger_records}

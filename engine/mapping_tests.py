@@ -1,0 +1,62 @@
+"""Runs a pipeline's inline `tests:`: sample input → expected mapped output, no live system.
+
+Each test runs the pipeline's filters and map on `input` and compares with `expect` (or checks
+that the record is skipped or rejected with the expected reason).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from engine.config.model import MappingTest, PipelineConfig
+from engine.mapping import MappingContext, MappingError
+
+
+@dataclass
+class MappingTestResult:
+    name: str
+    line: int
+    passed: bool
+    message: str = ""
+
+
+def run_mapping_tests(config: PipelineConfig) -> list[MappingTestResult]:
+    context = MappingContext(lookups=config.lookups, settings=config.settings,
+                             extra_functions={"ledger_records": lambda entity, statuses: []})
+    filters = [(context.compile(rule.when), rule.reason) for rule in config.filters]
+    mapper = context.compile_map(config.map)
+    results = []
+    for index, test in enumerate(config.tests):
+        line = config.position_of(("tests", index)).line
+        results.append(MappingTestResult(test.name, line, *_run_one(test, filters, mapper)))
+    return results
+
+
+def _run_one(test: MappingTest, filters: list, mapper) -> tuple[bool, str]:
+    for expression, reason in filters:
+        if not expression.search(test.input):
+            if test.skipped is not None and test.skipped.lower() in reason.lower():
+                return True, ""
+            return False, f"skipped: {reason}"
+    if test.skipped is not None:
+        return False, f"expected a skip ({test.skipped}) but the record passed every filter"
+    try:
+        mapped = mapper.apply(test.input)
+    except MappingError as error:
+        if test.rejected is not None and test.rejected.lower() in str(error).lower():
+            return True, ""
+        return False, f"rejected: {error}"
+    if test.rejected is not None:
+        return False, f"expected a rejection ({test.rejected}) but it mapped"
+    if mapped != test.expect:
+        return False, "mapped record differs:\n" + _diff(test.expect, mapped)
+    return True, ""
+
+
+def _diff(expected: object, actual: object) -> str:
+    import difflib
+    lines = difflib.unified_diff(json.dumps(expected, indent=2, sort_keys=True).splitlines(),
+                                 json.dumps(actual, indent=2, sort_keys=True).splitlines(),
+                                 "expected", "mapped", lineterm="")
+    return "\n".join("      " + line for line in lines)

@@ -1,0 +1,49 @@
+"""A pipeline ready to run: every expression compiled once, the record validator built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.config.model import LedgerConfig, PipelineConfig
+from engine.connector import StreamSpec, load_schema
+from engine.mapping import MappingContext
+from engine.record_validator import RecordValidator
+
+
+@dataclass
+class CompiledFilter:
+    expression: Any
+    reason: str
+
+
+@dataclass
+class CompiledPipeline:
+    config: PipelineConfig
+    ledger: LedgerConfig
+    key: Any
+    filters: list[CompiledFilter]
+    mapper: Any
+    sets_expr: Any | None
+    validator: RecordValidator
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+
+def compile_pipeline(config: PipelineConfig, destination: StreamSpec,
+                     extra_functions: dict[str, Callable[..., Any]] | None = None) -> CompiledPipeline:
+    context = MappingContext(lookups=config.lookups, settings=config.settings,
+                             extra_functions=extra_functions)
+    ledger = config.ledger or LedgerConfig(entity=config.name)
+    return CompiledPipeline(
+        config=config,
+        ledger=ledger,
+        key=context.compile(config.key),
+        filters=[CompiledFilter(context.compile(rule.when), rule.reason) for rule in config.filters],
+        mapper=context.compile_map(config.map),
+        sets_expr=context.compile(ledger.sets_expr) if ledger.sets_expr else None,
+        validator=RecordValidator(load_schema(destination.record_schema)),
+    )
