@@ -1,0 +1,150 @@
+"""The sandbox WMS as an object: start it, drive it (ship, cancel, adjust stock), break it on purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from connectors.wms3pl.sandbox.faults import FaultPlan
+from connectors.wms3pl.sandbox.handler import WmsHandler
+from connectors.wms3pl.sandbox.seeding import Seed, load_seed
+from connectors.wms3pl.sandbox.store import WmsStore
+from connectors.wms3pl.sandbox.tokens import TokenIssuer
+from engine.sandbox_server import SandboxServer
+
+Package = Mapping[str, Any] | str
+
+
+class SandboxWms:
+    """A running sandbox WMS on 127.0.0.1.
+
+    `requests` logs every request as `{"method", "path", "query", "status"}` so that tests can
+    assert the exact query parameter names a client sent.
+    """
+
+    def __init__(self, *, port: int = 0, seed: Seed | str | Path | None = None,
+                 client_id: str = "sandbox-client", client_secret: str = "sandbox-secret",
+                 user_login_id: int | str = 1, tpl: str | None = None, token_ttl: int = 3600) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.user_login_id = str(user_login_id)
+        self.tpl = tpl
+        self.store = WmsStore(load_seed(seed))
+        self.tokens = TokenIssuer(client_id=client_id, client_secret=client_secret,
+                                  user_login_id=self.user_login_id, tpl=tpl, ttl=token_ttl)
+        self.faults = FaultPlan()
+        self.requests: list[dict[str, Any]] = []
+        self._server = SandboxServer(WmsHandler, self, port)
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def start(self) -> SandboxWms:
+        self._server.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> SandboxWms:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- what a test or an operator does ----------------------------------------------
+
+    @property
+    def orders(self) -> list[dict[str, Any]]:
+        """The stored orders, oldest first (full documents, camelCase)."""
+        with self.store.lock:
+            return [dict(order) for order in self.store.orders]
+
+    @property
+    def customer_id(self) -> int:
+        """The first customer in the seed."""
+        return next(iter(self.store.customers))
+
+    @property
+    def facility_ids(self) -> list[int]:
+        return list(self.store.facilities)
+
+    def create_order(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Store an order as POST /orders would (raises exceptions.WmsException when invalid)."""
+        return self.store.create_order(body)
+
+    def ship(self, reference_num: str, packages: Iterable[Package] = (), *, carrier: str | None = None,
+             mode: str | None = None, scac_code: str | None = None, tracking_number: str | None = None,
+             customer_id: int | None = None) -> dict[str, Any]:
+        """Ship an order: packages are tracking numbers or dicts with `trackingNumber` and more."""
+        return self.store.ship(reference_num, packages, carrier=carrier, mode=mode, scac_code=scac_code,
+                               tracking_number=tracking_number, customer_id=customer_id)
+
+    def cancel(self, reference_num: str, *, customer_id: int | None = None) -> dict[str, Any]:
+        return self.store.cancel(reference_num, customer_id=customer_id)
+
+    def adjust_stock(self, sku: str, delta: float, *, facility_id: int,
+                     qualifier: str = "") -> dict[str, Any]:
+        """Receive (positive delta) or remove (negative) stock; returns the stock row."""
+        return self.store.adjust_stock(sku, delta, facility_id=facility_id, qualifier=qualifier)
+
+    def inject_fault(self, route: str, kind: str, *, times: int = 1, retry_after: int = 1,
+                     delay: float = 1.0) -> None:
+        """Make the next `times` requests to `route` ('POST /orders') fail as `kind`
+        (500, 429, slow, drop)."""
+        self.faults.inject(route, kind, times=times, retry_after=retry_after, delay=delay)
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far is now expired: the next call with it gets a 401."""
+        self.tokens.expire_all()
+
+    def requests_to(self, method: str, path: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["method"] == method and r["path"].lower() == path.lower()]
+
+    # ---- the same actions over HTTP (`/_sandbox/<action>`) -----------------------------
+
+    def operator_route(self, action: str, body: Any) -> tuple[int, Any, dict[str, str]]:
+        body = body if isinstance(body, dict) else {}
+        try:
+            result = self._operate(action, body)
+        except KeyError as exc:
+            return 404, {"error": str(exc.args[0] if exc.args else exc)}, {}
+        except (ValueError, TypeError) as exc:
+            return 409, {"error": str(exc)}, {}
+        return 200, result, {}
+
+    def _operate(self, action: str, body: dict[str, Any]) -> Any:
+        if action == "ship":
+            return self.ship(body["referenceNum"], body.get("packages", []), carrier=body.get("carrier"),
+                             mode=body.get("mode"), scac_code=body.get("scacCode"),
+                             tracking_number=body.get("trackingNumber"), customer_id=body.get("customerId"))
+        if action == "cancel":
+            return self.cancel(body["referenceNum"], customer_id=body.get("customerId"))
+        if action == "adjust-stock":
+            return self.adjust_stock(body["sku"], float(body["delta"]), facility_id=int(body["facilityId"]),
+                                     qualifier=body.get("qualifier", ""))
+        if action == "faults":
+            self.inject_fault(body["route"], str(body["kind"]), times=int(body.get("times", 1)),
+                              retry_after=int(body.get("retryAfter", 1)), delay=float(body.get("delay", 1.0)))
+            return {"injected": body}
+        if action == "expire-tokens":
+            self.expire_tokens()
+            return {"expired": True}
+        raise KeyError(f"no operator action {action!r}; "
+                       "use ship, cancel, adjust-stock, faults or expire-tokens")
+
+
+def start_sandbox_wms(*, port: int = 0, seed: Seed | str | Path | None = None,
+                      client_id: str = "sandbox-client", client_secret: str = "sandbox-secret",
+                      user_login_id: int | str = 1, tpl: str | None = None,
+                      token_ttl: int = 3600) -> SandboxWms:
+    """Start a sandbox WMS in a background thread; stop it with `.stop()` or a `with` block."""
+    return SandboxWms(port=port, seed=seed, client_id=client_id, client_secret=client_secret,
+                      user_login_id=user_login_id, tpl=tpl, token_ttl=token_ttl).start()
