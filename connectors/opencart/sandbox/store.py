@@ -1,0 +1,180 @@
+"""The sandbox store: a real HTTP server on 127.0.0.1 that behaves like an OpenCart store of one
+version (2.1, 2.3, 3.0, 4.0 or 4.1), with the cartsync extension installed.
+
+In-process use (tests, demos)::
+
+    from connectors.opencart.sandbox import start_sandbox_store
+
+    with start_sandbox_store("3.0") as store:          # api user 'cartsync', key 'sandbox-key'
+        store.url                                       # http://127.0.0.1:PORT
+        store.set_maintenance(True)                     # non-api routes answer the 503 page
+        store.set_order_status(1002, "Shipped")         # as an admin would, with stock moves
+        store.emails                                    # "Order Update" mails sent so far
+
+Its operator methods change the store the way its admin, its clock or its network would.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from connectors.opencart.sandbox.auth import ApiUser, StoreAuth
+from connectors.opencart.sandbox.handler import StoreRequestHandler
+from connectors.opencart.sandbox.state import StoreState
+from connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
+from engine.sandbox_server import SandboxServer
+
+DEFAULT_SEED = Path(__file__).with_name("seed.json")
+DEFAULT_USER_KEY = "default-user-key-of-the-store"  # the store's own 'Default' API user (config_api_id)
+
+
+class SandboxStore:
+    """A running (or ready to run) sandbox store. Use `start_sandbox_store` to get one."""
+
+    def __init__(self, version: str = "3.0", *, port: int = 0, seed: Path | None = None,
+                 api_username: str = "cartsync", api_key: str = "sandbox-key",
+                 variant: str | None = None, extension_installed: bool = True) -> None:
+        if version not in VERSIONS:
+            raise ValueError(f"version must be one of {', '.join(VERSIONS)}, not {version!r}")
+        variants = VARIANTS_FOR_VERSION[version]
+        if variant is not None and variant not in variants:
+            raise ValueError(f"OpenCart {version} can run the extension variant {' or '.join(variants)}, "
+                             f"not {variant!r}")
+        self.version = version
+        self.variant = variant or variants[0]
+        self.api_username = api_username
+        self.api_key = api_key
+        self.extension_installed = extension_installed
+        self.maintenance = False
+        self.notices = False
+        self.seen_ip: str | None = None
+        data = json.loads((seed or DEFAULT_SEED).read_text(encoding="utf-8"))
+        self.state = StoreState(data, version)
+        users = [ApiUser(1, "Default", api_key if api_username == "Default" else DEFAULT_USER_KEY)]
+        if api_username != "Default":
+            users.append(ApiUser(2, api_username, api_key))
+        self.auth = StoreAuth(version, users, default_api_id=1, clock=self.state.now)
+        self._server = SandboxServer(StoreRequestHandler, self, port=port)
+
+    # -- running -----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    def start(self) -> SandboxStore:
+        self._server.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> SandboxStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the admin's switches ----------------------------------------------------------------
+
+    def set_maintenance(self, on: bool = True) -> None:
+        """System > Settings > Server > Maintenance Mode."""
+        self.maintenance = on
+
+    def php_notices(self, on: bool = True) -> None:
+        """PHP display_errors on: a notice precedes every reply."""
+        self.notices = on
+
+    def allow_ips(self, ips: list[str], username: str | None = None) -> None:
+        """Set an API user's IP list (System > Users > API > IP Addresses); default: our user."""
+        self.auth.user(username or self.api_username).ips = list(ips)
+
+    def deny(self, ip: str = "127.0.0.1") -> None:
+        """Remove an IP from every API user's list."""
+        for user in self.auth.users.values():
+            user.ips = [allowed for allowed in user.ips if allowed != ip]
+
+    def disable_api_user(self, username: str | None = None) -> None:
+        self.auth.user(username or self.api_username).enabled = False
+
+    def set_seen_ip(self, ip: str | None) -> None:
+        """Make the store see callers at `ip`, as behind a proxy such as Cloudflare."""
+        self.seen_ip = ip
+
+    # -- time --------------------------------------------------------------------------------
+
+    def expire_tokens(self) -> None:
+        """Every API session dies, as after an idle hour (24 minutes on 3.0)."""
+        with self.state.lock:
+            self.auth.expire_all()
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the store's clock: sessions idle longer, and 4.1 signatures fall out of the window."""
+        self.state.clock_offset += seconds
+
+    # -- orders, stock, mail -----------------------------------------------------------------
+
+    @property
+    def emails(self) -> list[dict[str, str]]:
+        """Mails sent so far, each with to, from, date, subject and body."""
+        with self.state.lock:
+            return [dict(mail) for mail in self.state.emails]
+
+    def status_id(self, name: str) -> int:
+        return self.state.status_id(name)
+
+    def order(self, order_id: int) -> dict[str, Any]:
+        """The order as the extension returns it (with order_status, modified, history)."""
+        with self.state.lock:
+            return self.state.order_view(self.state.orders[order_id])
+
+    def add_order(self, status: str = "Pending", *, template: int = 1001, **fields: Any) -> int:
+        """Place a new order (a copy of order `template`, overridden by `fields`); returns its id.
+        `status=""` leaves it a status-0 "missing order"."""
+        return self.state.add_order(template, self.status_id(status) if status else 0, fields)
+
+    def set_order_status(self, order_id: int, status: str, comment: str = "", notify: bool = False) -> None:
+        """Add a history entry as the admin would (stock moves, mail, date_modified)."""
+        self.state.add_history(order_id, self.status_id(status), comment, notify)
+
+    def touch_order(self, order_id: int) -> None:
+        """Save the order in the admin without changing its status: date_modified moves."""
+        self.state.touch(order_id)
+
+    def product(self, sku: str | None = None, *, model: str | None = None,
+                product_id: int | None = None) -> dict[str, Any]:
+        with self.state.lock:
+            for product in self.state.products.values():
+                if (product_id is not None and product["product_id"] == product_id) or (
+                        sku is not None and product["sku"] == sku) or (
+                        model is not None and product["model"] == model):
+                    return product
+        raise KeyError(f"no product with sku={sku!r} model={model!r} product_id={product_id!r}")
+
+    def product_quantity(self, sku: str | None = None, *, model: str | None = None) -> int:
+        return self.product(sku, model=model)["quantity"]
+
+    def option_quantity(self, sku: str, option: str, value: str) -> int:
+        for product_option in self.product(sku)["options"]:
+            if product_option["name"] == option:
+                for option_value in product_option["values"]:
+                    if option_value["name"] == value:
+                        return option_value["quantity"]
+        raise KeyError(f"product {sku!r} has no option {option!r} value {value!r}")
+
+
+def start_sandbox_store(version: str = "3.0", *, port: int = 0, seed: Path | None = None,
+                        api_username: str = "cartsync", api_key: str = "sandbox-key",
+                        variant: str | None = None, extension_installed: bool = True) -> SandboxStore:
+    """Start a sandbox store in a background thread; stop it with `.stop()` or a `with` block."""
+    return SandboxStore(version, port=port, seed=seed, api_username=api_username, api_key=api_key,
+                        variant=variant, extension_installed=extension_installed).start()
