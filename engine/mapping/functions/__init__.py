@@ -1,0 +1,22 @@
+"""The functions every mapping expression can call beyond JMESPath's own, grouped by kind."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from engine.mapping.declare import FunctionSpec
+from engine.mapping.functions import arrays, dates, lookups, names, numbers, settings, strings
+
+GROUPS: tuple[tuple[str, ModuleType], ...] = (
+    ("Lookups", lookups),
+    ("Settings", settings),
+    ("Text", strings),
+    ("Names", names),
+    ("Numbers", numbers),
+    ("Dates", dates),
+    ("Arrays", arrays),
+)
+
+SPECS: dict[str, FunctionSpec] = {
+    function.mapping_spec.name: function.mapping_spec for _, module in GROUPS for function in module.FUNCTIONS
+}
