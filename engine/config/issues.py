@@ -1,0 +1,52 @@
+"""Building configuration issues and raising them all at once."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from engine.config.model import ConfigIssue, JsonPath, Position
+from engine.errors import ConfigError
+from engine.secrets import redact
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def json_path_text(path: JsonPath) -> str:
+    """`("source", "params", "statuses", 0)` -> `$.source.params.statuses[0]`."""
+    text = "$"
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _PLAIN_KEY.match(part):
+            text += f".{part}"
+        else:
+            text += "[" + repr(part) + "]"
+    return text
+
+
+def issue(position: Position, path: JsonPath, message: str, hint: str | None = None) -> ConfigIssue:
+    """A ConfigIssue whose texts never show a registered secret."""
+    return ConfigIssue(position, json_path_text(path), redact(message), redact(hint) if hint else None)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def sort_issues(issues: Iterable[ConfigIssue]) -> list[ConfigIssue]:
+    return sorted(
+        issues, key=lambda i: (str(i.position.file), i.position.line, i.position.column, i.json_path)
+    )
+
+
+class ConfigIssues(ConfigError):
+    """One or more problems in configuration files; `issues` holds every one of them."""
+
+    def __init__(self, issues: Iterable[ConfigIssue]) -> None:
+        self.issues = sort_issues(issues)
+        count = len(self.issues)
+        header = f"{count} configuration problem{'s' if count != 1 else ''}:"
+        super().__init__("\n".join([header, *(f"  {item}" for item in self.issues)]))

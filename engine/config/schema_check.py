@@ -1,0 +1,125 @@
+"""JSON Schema validation of configuration data, with every error in plain words and in place."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from engine.config.issues import did_you_mean, issue
+from engine.config.model import ConfigIssue, JsonPath
+from engine.config.yaml_positions import LocatedDocument
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "nothing (null)",
+}
+_SECRET_KEY = re.compile(r"(^|_)(api_?key|key|secret|password|passwd|pass|token|credentials?)s?($|_)")
+
+
+def looks_secret(key: object) -> bool:
+    return isinstance(key, str) and bool(_SECRET_KEY.search(key.lower()))
+
+
+def check_schema(
+    instance: Any, schema: dict[str, Any], document: LocatedDocument, prefix: JsonPath = ()
+) -> list[ConfigIssue]:
+    """Every way `instance` (found at `prefix` in `document`) breaks `schema`."""
+    validator = Draft202012Validator(schema)
+    issues: list[ConfigIssue] = []
+    for error in validator.iter_errors(instance):
+        issues.extend(_translate(error, document, (*prefix, *error.absolute_path)))
+    return issues
+
+
+def _translate(error: ValidationError, document: LocatedDocument, path: JsonPath) -> list[ConfigIssue]:
+    kind, expected, value = error.validator, error.validator_value, error.instance
+    if kind == "additionalProperties" and isinstance(value, dict):
+        known = list(error.schema.get("properties", {}))
+        extras = [key for key in value if key not in known]
+        return [
+            issue(
+                document.key_position((*path, key)),
+                (*path, key),
+                f"unknown key `{key}`",
+                hint=did_you_mean(key, known) or _allowed(known),
+            )
+            for key in extras
+        ]
+    if kind == "required":
+        missing = [key for key in expected if isinstance(value, dict) and key not in value]
+        return [
+            issue(document.value_position(path), (*path, key), f"missing required key `{key}`")
+            for key in missing
+        ]
+    where = document.value_position(path)
+    return [issue(where, path, _message(kind, expected, value, path, error))]
+
+
+def _message(kind: str, expected: Any, value: Any, path: JsonPath, error: ValidationError) -> str:
+    got = describe(value, path)
+    if kind == "type":
+        names = [expected] if isinstance(expected, str) else list(expected)
+        return f"expected {' or '.join(_TYPE_NAMES.get(n, n) for n in names)}, got {got}"
+    if kind == "enum":
+        return f"expected one of {', '.join(f'`{v}`' for v in expected)}, got {got}"
+    if kind == "const":
+        return f"expected `{expected}`, got {got}"
+    if kind == "pattern":
+        meaning = error.schema.get("x-expected") or f"text matching `{expected}`"
+        return f"expected {meaning}, got {got}"
+    if kind == "minLength":
+        return "must not be empty" if expected == 1 else f"expected at least {expected} characters"
+    if kind == "maxLength":
+        return f"expected at most {expected} characters"
+    if kind in ("minItems", "maxItems"):
+        bound = "at least" if kind == "minItems" else "at most"
+        return f"expected {bound} {expected} item{'s' if expected != 1 else ''}, got {len(value)}"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
+        return f"expected a number {sign} {expected}, got {got}"
+    if kind == "uniqueItems":
+        return "expected every item to be different"
+    if kind == "minProperties":
+        return f"expected at least {expected} entr{'ies' if expected != 1 else 'y'}"
+    return error.message
+
+
+def describe(value: Any, path: JsonPath = ()) -> str:
+    """How a value is named in a message; values under secret-looking keys are not shown."""
+    kind = _kind(value)
+    if isinstance(value, dict | list) or value is None:
+        return kind
+    if path and looks_secret(path[-1]):
+        return kind
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{kind} `{text}`"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "nothing (null)" if value is None else type(value).__name__
+
+
+def _allowed(known: list[str]) -> str | None:
+    return f"expected one of: {', '.join(known)}" if known else None
