@@ -24,5 +24,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+# Installable OpenCart extension packages (see docs/extension-install.md).
+extension:
+	python3 connectors/opencart/extension/build.py dist
+
 clean:
 	rm -rf $(VENV) .cartsync build *.egg-info

@@ -1,0 +1,33 @@
+<?php
+/**
+ * Admin side of the cartsync package: Extensions > Extensions > Modules > cartsync.
+ * Installing it there registers the package (an oc_extension row), which is what makes OpenCart
+ * load its catalog routes; uninstalling removes that row again. cartsync keeps no tables or settings.
+ */
+namespace Opencart\Admin\Controller\Extension\Cartsync\Module;
+
+class Cartsync extends \Opencart\System\Engine\Controller {
+	public function index(): void {
+		$this->load->language('extension/cartsync/module/cartsync');
+		$this->document->setTitle($this->language->get('heading_title'));
+
+		$data['breadcrumbs'] = [
+			['text' => $this->language->get('text_home'), 'href' => $this->url->link('common/dashboard', 'user_token=' . $this->session->data['user_token'])],
+			['text' => $this->language->get('text_extension'), 'href' => $this->url->link('marketplace/extension', 'user_token=' . $this->session->data['user_token'] . '&type=module')],
+			['text' => $this->language->get('heading_title'), 'href' => $this->url->link('extension/cartsync/module/cartsync', 'user_token=' . $this->session->data['user_token'])],
+		];
+		$data['back'] = $this->url->link('marketplace/extension', 'user_token=' . $this->session->data['user_token'] . '&type=module');
+		$data['catalog_route'] = version_compare(VERSION, '4.1.0.0', '>=') ? 'extension/cartsync/api/cartsync&call=version' : 'extension/cartsync/api/cartsync.version';
+		$data['header'] = $this->load->controller('common/header');
+		$data['column_left'] = $this->load->controller('common/column_left');
+		$data['footer'] = $this->load->controller('common/footer');
+
+		$this->response->setOutput($this->load->view('extension/cartsync/module/cartsync', $data));
+	}
+
+	public function install(): void {
+	}
+
+	public function uninstall(): void {
+	}
+}

@@ -1,0 +1,36 @@
+<?php
+/**
+ * cartsync routes of the OpenCart 4.x package.
+ * 4.0: extension/cartsync/api/cartsync.<operation>&api_token=..., the token checked here against
+ *      oc_api_session, the API user's status and its IP list.
+ * 4.1: extension/cartsync/api/cartsync&call=<operation>, signed exactly like 4.1's own API calls
+ *      with the API user's key, within the same clock window, plus the IP list.
+ * In maintenance mode OpenCart answers these routes with its 503 page.
+ */
+namespace Opencart\Catalog\Controller\Extension\Cartsync\Api;
+
+require_once(DIR_EXTENSION . 'cartsync/system/library/cartsync/cartsync.php');
+
+class Cartsync extends \Opencart\System\Engine\Controller {
+	use \CartsyncRoutes;
+
+	/** Not a route: OpenCart never calls a method that requires an argument. */
+	private function serve($op) {
+		$guard = new \CartsyncGuard($this->db);
+		$get = $this->request->get;
+		if (version_compare(VERSION, '4.1.0.0', '>=')) {
+			$post = $this->request->post;
+			$server = $this->request->server;
+			$ip = function_exists('oc_get_ip') ? oc_get_ip() : $server['REMOTE_ADDR'];
+			$this->reply($op, 'signed', function () use ($guard, $get, $post, $server, $ip) {
+				return $guard->requireSignature($get, $post, $server, $ip, time());
+			});
+			return;
+		}
+		$token = isset($get['api_token']) ? $get['api_token'] : null;
+		$ip = $this->request->server['REMOTE_ADDR'];
+		$this->reply($op, 'extension4', function () use ($guard, $token, $ip) {
+			return $guard->requireToken($token, $ip);
+		});
+	}
+}
