@@ -23,7 +23,7 @@ def _shown(key: Any) -> str:
     examples=(
         ("lookup('ship_methods', shipping_code).carrier", "UPS"),
         ("lookup('statuses', order_status_id)", "Processing"),
-        ("lookup('ship_methods', 'pickup.pickup', null)", None),
+        ("lookup('ship_methods', 'pickup.pickup', `null`)", None),
     ),
 )
 def lookup(env: FunctionEnv, table: str, key: Any, default: Any = _NO_DEFAULT) -> Any:

@@ -1,0 +1,32 @@
+"""The function reference: every example holds, and docs/functions.md is the current rendering."""
+
+from pathlib import Path
+
+import pytest
+
+from engine.mapping import CUSTOM_FUNCTION_NAMES
+from engine.mapping.functions import SPECS
+from engine.mapping.reference import render_reference
+
+EXAMPLES = [(name, expression, result) for name, spec in SPECS.items() for expression, result in spec.examples]
+
+
+@pytest.mark.parametrize(("name", "expression", "result"), EXAMPLES)
+def test_every_documented_example_gives_its_result(evaluate, name, expression, result):
+    value = evaluate(expression)
+    assert value == result
+    assert type(value) is type(result)
+
+
+def test_every_function_has_an_example_that_calls_it():
+    for name in CUSTOM_FUNCTION_NAMES:
+        assert any(f"{name}(" in expression for expression, _ in SPECS[name].examples), name
+
+
+def test_docs_functions_md_is_current():
+    docs = Path(__file__).parents[2] / "docs" / "functions.md"
+    assert docs.read_text(encoding="utf-8") == render_reference(), (
+        "regenerate with: python -m engine.mapping.reference > docs/functions.md"
+    )
+    for name in CUSTOM_FUNCTION_NAMES:
+        assert f"### `{name}(" in docs.read_text(encoding="utf-8")
