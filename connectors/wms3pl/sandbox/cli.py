@@ -19,7 +19,7 @@ Examples:
   cartsync sandbox wms ship --url http://127.0.0.1:8090 OC-10045 --tracking 1Z999AA10123456784 --carrier UPS
   cartsync sandbox wms ship --url http://127.0.0.1:8090 OC-10046 --tracking 1Z1 --tracking 1Z2
   cartsync sandbox wms cancel --url http://127.0.0.1:8090 OC-10047
-  cartsync sandbox wms adjust-stock --url http://127.0.0.1:8090 FER-1234-0001 25 --facility 1
+  cartsync sandbox wms adjust-stock --url http://127.0.0.1:8090 TENT-002 25 --facility 1
 """
 
 app = typer.Typer(

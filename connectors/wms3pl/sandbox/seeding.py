@@ -3,11 +3,11 @@
 The package ships `seed.json`; `--seed FILE` (or `seed=` in Python, a path or a dict) replaces it.
 
 ```json
-{"customers": [{"id": 1077, "name": "Acme Outdoor", "skus": ["FER-1234-0001"]}],
+{"customers": [{"id": 1077, "name": "Acme Outdoor", "skus": ["TENT-002"]}],
  "facilities": [{"id": 1, "name": "Denver DC"}],
- "stock": [{"sku": "FER-1234-0001", "facilityId": 1, "qualifier": "", "onHand": 40, "onHold": 0}],
+ "stock": [{"sku": "TENT-002", "facilityId": 1, "qualifier": "", "onHand": 40, "onHold": 0}],
  "orders": [{"customerIdentifier": {"id": 1077}, "facilityIdentifier": {"id": 1}, "referenceNum": "…",
-             "shipTo": {…}, "orderItems": [{"itemIdentifier": {"sku": "FER-1234-0001"}, "qty": 1}]}]}
+             "shipTo": {…}, "orderItems": [{"itemIdentifier": {"sku": "TENT-002"}, "qty": 1}]}]}
 ```
 """
 
