@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from engine.mapping.declare import FunctionSpec
-from engine.mapping.functions import arrays, dates, lookups, names, numbers, settings, strings
+from engine.mapping.functions import arrays, dates, items, lookups, names, numbers, settings, strings
 
 GROUPS: tuple[tuple[str, ModuleType], ...] = (
     ("Lookups", lookups),
@@ -15,6 +15,7 @@ GROUPS: tuple[tuple[str, ModuleType], ...] = (
     ("Numbers", numbers),
     ("Dates", dates),
     ("Arrays", arrays),
+    ("Items and filters", items),
 )
 
 SPECS: dict[str, FunctionSpec] = {

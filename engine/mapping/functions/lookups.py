@@ -49,4 +49,21 @@ def lookup(env: FunctionEnv, table: str, key: Any, default: Any = _NO_DEFAULT) -
     return default
 
 
-FUNCTIONS = (lookup,)
+
+@mapping_function(
+    "any",
+    "string",
+    examples=(("require(lookup('ship_methods', shipping_code, `null`), 'Unmapped Ship Method').mode", "92"),),
+)
+def require(value: Any, message: str) -> Any:
+    """`value`, unless it is null: then the record is held in `error` with `message`.
+
+    With `lookup(..., `null`)` it turns "not in the table" into a clear reason, e.g.
+    `require(lookup('ship_methods', shipping_code, `null`), concat('Unmapped Ship Method: ', shipping_code))`.
+    """
+    if value is None:
+        raise MappingError(message)
+    return value
+
+
+FUNCTIONS = (lookup, require)

@@ -93,4 +93,22 @@ def zero_below(number: float | str | None, level: float) -> int | float | None:
     return 0 if value < level else value
 
 
-FUNCTIONS = (round_number, format_number, to_int, total_by_code, clamp_min, zero_below)
+
+@mapping_function(
+    "number|string|null",
+    "number|string|null",
+    variadic=True,
+    examples=(("minus(`10`, `3`, `2`)", 5), ("minus(total, `3.988`)", 90)),
+)
+def minus(number: float | str | None, *subtrahends: float | str | None) -> int | float | None:
+    """`number` minus each of the others (nulls count as 0); JMESPath itself has no arithmetic."""
+    if number is None:
+        return None
+    result = as_decimal(number, "minus")
+    for value in subtrahends:
+        if value is not None:
+            result -= as_decimal(value, "minus")
+    return json_number(result)
+
+
+FUNCTIONS = (round_number, format_number, to_int, total_by_code, clamp_min, zero_below, minus)

@@ -154,6 +154,25 @@ def remove_prefix(text: str | None, prefix: str) -> str | None:
     return None if text is None else text.removeprefix(prefix)
 
 
+
+@mapping_function(
+    "string|null",
+    "array|null",
+    examples=(("format_each('https://track.example/{0}', ['1Z9', '1Z8'])",
+               ["https://track.example/1Z9", "https://track.example/1Z8"]),),
+)
+def format_each(template: str | None, values: list[Any] | None) -> list[str] | None:
+    """`template` filled with each of `values` in turn (`{0}` is the value): one text per value.
+
+    An empty or null template gives an empty list, e.g. a carrier without a tracking URL.
+    """
+    if values is None:
+        return None
+    if not template:
+        return []
+    return [format_text(template, [value]) for value in values]
+
+
 FUNCTIONS = (
     format_text,
     concat,
@@ -165,5 +184,4 @@ FUNCTIONS = (
     truncate,
     default,
     matches,
-    remove_prefix,
-)
+    remove_prefix, format_each)

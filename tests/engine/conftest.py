@@ -1,0 +1,61 @@
+"""Fixtures for engine tests: a folder with a files→files pipeline and its connections."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+PIPELINE = """\
+version: 1
+name: contacts
+description: Contacts from the inbox become address cards in the outbox.
+source: {connection: inbox, stream: contacts}
+destination: {connection: outbox, stream: cards}
+key: id
+filter:
+  - when: "email != null"
+    reason: contact has no email
+settings:
+  greeting: Dear
+map:
+  id: id
+  name: "join(' ', [first, last])"
+  salutation: "join(' ', [setting('greeting'), first])"
+  country: "lookup('countries', country)"
+lookups:
+  countries: {DE: Germany, FR: France}
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "contacts.yaml").write_text(PIPELINE)
+    (tmp_path / "connections.yaml").write_text(textwrap.dedent(f"""\
+        inbox: {{connector: files, folder: {tmp_path / 'in'}}}
+        outbox: {{connector: files, folder: {tmp_path / 'out'}}}
+        """))
+    return tmp_path
+
+
+@pytest.fixture
+def add_contacts(workspace: Path) -> Callable[..., None]:
+    def add(*contacts: dict) -> None:
+        with (workspace / "in" / "contacts.jsonl").open("a") as handle:
+            for contact in contacts:
+                handle.write(json.dumps(contact) + "\n")
+    return add
+
+
+@pytest.fixture
+def written(workspace: Path) -> Callable[[], list[dict]]:
+    """The records the pipeline wrote to the outbox so far."""
+    def read() -> list[dict]:
+        path = workspace / "out" / "cards.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    return read
