@@ -109,7 +109,7 @@ class FunctionSpec:
             expected = str(self.min_args)
         else:
             expected = f"{self.min_args} to {self.max_args}"
-        plural = "" if expected == "1" else "s"
+        plural = "" if expected in ("1", "at least 1") else "s"
         return f"{self.usage} takes {expected} argument{plural}, got {count}"
 
     def check_args(self, args: list[Any]) -> None:

@@ -82,7 +82,8 @@ settings: {settings}
 
 def _signature_line(spec: FunctionSpec) -> str:
     types = ", ".join(
-        f"`{param.name}`: {param.describe()}" + (" (optional)" if param.optional else "") for param in spec.params
+        f"`{param.name}`: {param.describe()}" + (" (optional)" if param.optional else "")
+        for param in spec.params
     )
     return f"Arguments: {types}." if types else "No arguments."
 

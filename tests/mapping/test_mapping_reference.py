@@ -8,7 +8,9 @@ from engine.mapping import CUSTOM_FUNCTION_NAMES
 from engine.mapping.functions import SPECS
 from engine.mapping.reference import render_reference
 
-EXAMPLES = [(name, expression, result) for name, spec in SPECS.items() for expression, result in spec.examples]
+EXAMPLES = [
+    (name, expression, result) for name, spec in SPECS.items() for expression, result in spec.examples
+]
 
 
 @pytest.mark.parametrize(("name", "expression", "result"), EXAMPLES)

@@ -21,8 +21,10 @@ _STOCK_OPTION_TYPES = frozenset({"select", "radio", "checkbox", "image"})
 def _table(env: FunctionEnv, name: str) -> Any:
     entries = env.lookups.get(name)
     if entries is None:
-        raise MappingError(f"there is no lookup table '{name}' (the pipeline's tables: "
-                           f"{', '.join(sorted(env.lookups)) or 'none'})")
+        raise MappingError(
+            f"there is no lookup table '{name}' (the pipeline's tables: "
+            f"{', '.join(sorted(env.lookups)) or 'none'})"
+        )
     return entries
 
 
@@ -30,7 +32,10 @@ def _table(env: FunctionEnv, name: str) -> Any:
     "string|null",
     "array|null",
     examples=(
-        ("item_key('SHIRT-HIKE', [{name: 'Size', value: 'Medium', type: 'select'}])", "SHIRT-HIKE|Size:Medium"),
+        (
+            "item_key('SHIRT-HIKE', [{name: 'Size', value: 'Medium', type: 'select'}])",
+            "SHIRT-HIKE|Size:Medium",
+        ),
         ("item_key('TENT-002', `[]`)", "TENT-002"),
     ),
 )
@@ -42,15 +47,21 @@ def item_key(sku: str | None, options: list[Any] | None) -> str | None:
     """
     if sku is None:
         return None
-    parts = [f"{option.get('name')}:{option.get('value')}" for option in options or []
-             if isinstance(option, dict) and option.get("type", "select") in _STOCK_OPTION_TYPES]
+    parts = [
+        f"{option.get('name')}:{option.get('value')}"
+        for option in options or []
+        if isinstance(option, dict) and option.get("type", "select") in _STOCK_OPTION_TYPES
+    ]
     return "|".join([sku, *parts])
 
 
 @mapping_function(
     "string|null",
     examples=(
-        ("split_item_key('SHIRT-HIKE|Size:Medium')", {"sku": "SHIRT-HIKE", "option": "Size", "value": "Medium"}),
+        (
+            "split_item_key('SHIRT-HIKE|Size:Medium')",
+            {"sku": "SHIRT-HIKE", "option": "Size", "value": "Medium"},
+        ),
         ("split_item_key('TENT-002')", {"sku": "TENT-002", "option": None, "value": None}),
     ),
 )
@@ -79,7 +90,10 @@ def alias(env: FunctionEnv, table: str, key: Any) -> Any:
     "string",
     "any",
     uses_env=True,
-    examples=(("reverse_alias('statuses', 'Processing')", "2"), ("reverse_alias('statuses', 'Gone')", "Gone")),
+    examples=(
+        ("reverse_alias('statuses', 'Processing')", "2"),
+        ("reverse_alias('statuses', 'Gone')", "Gone"),
+    ),
 )
 def reverse_alias(env: FunctionEnv, table: str, value: Any) -> Any:
     """The key of `table` whose entry is `value`, or `value` itself when no entry has it.
@@ -93,8 +107,11 @@ def reverse_alias(env: FunctionEnv, table: str, value: Any) -> Any:
 
 
 def _line_allowed(line: Any, rule: dict[str, Any]) -> bool:
-    listed = matches(line.get("sku") if isinstance(line, dict) else line, rule.get("skus") or [],
-                     rule.get("match", "exact"))
+    listed = matches(
+        line.get("sku") if isinstance(line, dict) else line,
+        rule.get("skus") or [],
+        rule.get("match", "exact"),
+    )
     return not listed if rule.get("mode") == "block" else listed
 
 
@@ -106,8 +123,10 @@ def _active(rule: Any) -> bool:
     "array|null",
     "object|null",
     examples=(
-        ("item_filter_keep([{sku: 'A'}, {sku: 'GIFT'}], {mode: 'block', skus: ['GIFT'], scope: 'line'})",
-         [{"sku": "A"}]),
+        (
+            "item_filter_keep([{sku: 'A'}, {sku: 'GIFT'}], {mode: 'block', skus: ['GIFT'], scope: 'line'})",
+            [{"sku": "A"}],
+        ),
         ("item_filter_keep([{sku: 'A'}, {sku: 'GIFT'}], {mode: 'off'})", [{"sku": "A"}, {"sku": "GIFT"}]),
     ),
 )
@@ -142,8 +161,11 @@ def item_filter_rejects_order(lines: list[Any] | None, rule: dict[str, Any] | No
     "object",
     "array|null",
     examples=(
-        ("failed_rule(@, [{field: 'shipping_code', values: ['flat.'], match: 'prefix', restricted: `true`}])",
-         "shipping_code is restricted: flat."),
+        (
+            "failed_rule(@, [{field: 'shipping_code', values: ['flat.'], match: 'prefix',"
+            " restricted: `true`}])",
+            "shipping_code is restricted: flat.",
+        ),
         ("failed_rule(@, [{field: 'shipping_code', values: ['flat.flat'], required: `true`}])", None),
     ),
 )
@@ -156,8 +178,11 @@ def failed_rule(record: dict[str, Any], rules: list[Any] | None) -> str | None:
     for rule in rules or []:
         field = rule.get("field")
         value = record.get(field)
-        hit = matches(value if isinstance(value, str | int | float) else None, rule.get("values") or [],
-                      rule.get("match", "exact"))
+        hit = matches(
+            value if isinstance(value, str | int | float) else None,
+            rule.get("values") or [],
+            rule.get("match", "exact"),
+        )
         values = ", ".join(map(str, rule.get("values") or []))
         if rule.get("required") and not hit:
             return f"{field} is not one of the required values: {values}"
@@ -175,10 +200,24 @@ def failed_rule(record: dict[str, Any], rules: list[Any] | None) -> str | None:
 )
 def sum_where(items: list[Any] | None, value_field: str, key_field: str, key: Any) -> int | float:
     """The sum of `value_field` over the `items` whose `key_field` equals `key` (0 when none)."""
-    total = sum((as_decimal(item.get(value_field) or 0, "sum_where") for item in items or []
-                 if isinstance(item, dict) and item.get(key_field) == key), start=as_decimal(0, "sum_where"))
+    total = sum(
+        (
+            as_decimal(item.get(value_field) or 0, "sum_where")
+            for item in items or []
+            if isinstance(item, dict) and item.get(key_field) == key
+        ),
+        start=as_decimal(0, "sum_where"),
+    )
     return json_number(total)
 
 
-FUNCTIONS = (item_key, split_item_key, alias, reverse_alias, item_filter_keep, item_filter_rejects_order,
-             failed_rule, sum_where)
+FUNCTIONS = (
+    item_key,
+    split_item_key,
+    alias,
+    reverse_alias,
+    item_filter_keep,
+    item_filter_rejects_order,
+    failed_rule,
+    sum_where,
+)

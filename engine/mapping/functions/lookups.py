@@ -49,7 +49,6 @@ def lookup(env: FunctionEnv, table: str, key: Any, default: Any = _NO_DEFAULT) -
     return default
 
 
-
 @mapping_function(
     "any",
     "string",

@@ -93,7 +93,6 @@ def zero_below(number: float | str | None, level: float) -> int | float | None:
     return 0 if value < level else value
 
 
-
 @mapping_function(
     "number|string|null",
     "number|string|null",

@@ -154,12 +154,15 @@ def remove_prefix(text: str | None, prefix: str) -> str | None:
     return None if text is None else text.removeprefix(prefix)
 
 
-
 @mapping_function(
     "string|null",
     "array|null",
-    examples=(("format_each('https://track.example/{0}', ['1Z9', '1Z8'])",
-               ["https://track.example/1Z9", "https://track.example/1Z8"]),),
+    examples=(
+        (
+            "format_each('https://track.example/{0}', ['1Z9', '1Z8'])",
+            ["https://track.example/1Z9", "https://track.example/1Z8"],
+        ),
+    ),
 )
 def format_each(template: str | None, values: list[Any] | None) -> list[str] | None:
     """`template` filled with each of `values` in turn (`{0}` is the value): one text per value.
@@ -184,4 +187,6 @@ FUNCTIONS = (
     truncate,
     default,
     matches,
-    remove_prefix, format_each)
+    remove_prefix,
+    format_each,
+)
