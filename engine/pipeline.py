@@ -23,6 +23,7 @@ class CompiledPipeline:
     config: PipelineConfig
     ledger: LedgerConfig
     key: Any
+    derive: list[tuple[str, Any]]
     filters: list[CompiledFilter]
     mapper: Any
     sets_expr: Any | None
@@ -31,6 +32,15 @@ class CompiledPipeline:
     @property
     def name(self) -> str:
         return self.config.name
+
+    def enrich(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with its `derive:` fields added, each seeing the ones before it."""
+        if not self.derive:
+            return record
+        enriched = dict(record)
+        for name, expression in self.derive:
+            enriched[name] = expression.search(enriched)
+        return enriched
 
 
 def compile_pipeline(config: PipelineConfig, destination: StreamSpec,
@@ -42,6 +52,7 @@ def compile_pipeline(config: PipelineConfig, destination: StreamSpec,
         config=config,
         ledger=ledger,
         key=context.compile(config.key),
+        derive=[(name, context.compile(text)) for name, text in config.derive.items()],
         filters=[CompiledFilter(context.compile(rule.when), rule.reason) for rule in config.filters],
         mapper=context.compile_map(config.map),
         sets_expr=context.compile(ledger.sets_expr) if ledger.sets_expr else None,

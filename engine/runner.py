@@ -146,6 +146,11 @@ class Runner:
 
         if not resend and not self._ledger_allows(key, row, batch):
             return
+        try:
+            record = self.pipeline.enrich(record)
+        except MappingError as error:
+            self._reject_before_send(key, record, f"derive: {error}", row)
+            return
         for rule in self.pipeline.filters:
             if not rule.expression.search(record):
                 self._skip(batch, key, rule.reason, final=True, row=row, record=record)

@@ -1,6 +1,7 @@
 """Compiles every JMESPath expression of a pipeline at load time.
 
-Expressions are: `key`, `filter` (or each rule's `when`), every string leaf of `map`, and
+Expressions are: `key`, `filter` (or each rule's `when`), every value of `derive`, every
+string leaf of `map`, and
 `ledger.sets_expr`. Compiling checks the syntax, function names and argument counts, and that
 the tables named in `lookup('table', ...)` are under `lookups:` and the names in
 `setting('name')` under `settings:`.
@@ -14,26 +15,31 @@ from typing import Any
 from engine.config.issues import issue
 from engine.config.model import ConfigIssue, JsonPath
 from engine.config.yaml_positions import LocatedDocument
+from engine.ledger_functions import RUNTIME_FUNCTIONS
 from engine.mapping import ExpressionSyntaxError, MappingContext
 
 
 def pipeline_expressions(data: Any) -> Iterator[tuple[JsonPath, str]]:
-    """(path, text) of every expression in pipeline data of any shape."""
+    """(path, text) of every expression in pipeline data of any shape.
+
+    Empty `key`, `filter` and `sets_expr` are left out: the schema check reports them.
+    """
     if not isinstance(data, dict):
         return
-    if isinstance(data.get("key"), str):
-        yield ("key",), data["key"]
     rules = data.get("filter")
-    if isinstance(rules, str):
-        yield ("filter",), rules
-    elif isinstance(rules, list):
-        for index, rule in enumerate(rules):
-            if isinstance(rule, dict) and isinstance(rule.get("when"), str):
-                yield ("filter", index, "when"), rule["when"]
-    yield from _leaves(data.get("map"), ("map",))
     ledger = data.get("ledger")
-    if isinstance(ledger, dict) and isinstance(ledger.get("sets_expr"), str):
-        yield ("ledger", "sets_expr"), ledger["sets_expr"]
+    singles = [(("key",), data.get("key")), (("filter",), rules)]
+    if isinstance(rules, list):
+        singles += [
+            (("filter", i, "when"), r.get("when")) for i, r in enumerate(rules) if isinstance(r, dict)
+        ]
+    if isinstance(ledger, dict):
+        singles.append((("ledger", "sets_expr"), ledger.get("sets_expr")))
+    for path, text in singles:
+        if isinstance(text, str) and text:
+            yield path, text
+    yield from _leaves(data.get("derive"), ("derive",))
+    yield from _leaves(data.get("map"), ("map",))
 
 
 def _leaves(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
@@ -52,7 +58,8 @@ def check_expressions(document: LocatedDocument) -> list[ConfigIssue]:
     tables = data.get("lookups") if isinstance(data.get("lookups"), dict) else {}
     settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
     # table contents are loaded separately; only their names matter here
-    context = MappingContext(lookups={name: {} for name in tables}, settings=settings)
+    context = MappingContext(lookups={name: {} for name in tables}, settings=settings,
+                             extra_functions=RUNTIME_FUNCTIONS)
     issues: list[ConfigIssue] = []
     for path, text in pipeline_expressions(data):
         try:

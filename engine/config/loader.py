@@ -160,6 +160,7 @@ def _build(path: Path, document: LocatedDocument, lookups: dict[str, dict[str, A
         destination=Endpoint(**data["destination"]),
         key=data["key"],
         map=data["map"],
+        derive=data.get("derive", {}),
         filters=filters,
         lookups=lookups,
         settings=data.get("settings", {}),

@@ -100,6 +100,7 @@ class PipelineConfig:
     destination: Endpoint
     key: str  # JMESPath on the source record
     map: dict[str, Any]  # nested dicts/lists whose string leaves are JMESPath expressions
+    derive: dict[str, str] = field(default_factory=dict)  # name -> JMESPath, computed before filters
     filters: list[FilterRule] = field(default_factory=list)
     lookups: dict[str, dict[str, Any]] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
