@@ -60,8 +60,10 @@ def _parse_error_message(error: exceptions.ParseError) -> str:
 
 def parse(text: str) -> ParsedResult:
     """The parsed expression; raises ExpressionSyntaxError with the offset of the problem."""
-    if not isinstance(text, str) or not text.strip():
-        raise ExpressionSyntaxError("the expression is empty", 0, str(text))
+    if not isinstance(text, str):
+        raise ExpressionSyntaxError(f"an expression must be text, got {type(text).__name__}", None, str(text))
+    if not text.strip():
+        raise ExpressionSyntaxError("the expression is empty", 0, text)
     try:
         return Parser().parse(text)
     except exceptions.IncompleteExpressionError:

@@ -32,6 +32,12 @@ def test_syntax_errors_say_what_and_where(text, message, offset):
     assert (caught.value.message, caught.value.offset, caught.value.expression) == (message, offset, text)
 
 
+def test_an_expression_that_is_not_text_is_a_syntax_error():
+    with pytest.raises(ExpressionSyntaxError) as caught:
+        check_expression(5)
+    assert (caught.value.message, caught.value.offset) == ("an expression must be text, got int", None)
+
+
 def test_syntax_error_text_points_at_the_character():
     with pytest.raises(ExpressionSyntaxError) as caught:
         check_expression("a b")
