@@ -5,7 +5,8 @@ Kinds:
 - `429`: a 429 reply with `Retry-After: <retry_after>`;
 - `slow`: the reply is delayed by `delay` seconds;
 - `drop`: the request is carried out (an order is stored), then the connection is closed
-  without a reply.
+  without a reply;
+- `reset`: the connection is closed without a reply and without carrying out the request.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-FAULT_KINDS = ("500", "429", "slow", "drop")
+FAULT_KINDS = ("500", "429", "slow", "drop", "reset")
 
 
 @dataclass

@@ -47,6 +47,10 @@ class WmsHandler(JsonRequestHandler):
             entry["status"] = 429
             self.send_text(429, "Too Many Requests", headers={"Retry-After": str(fault.retry_after)})
             return
+        elif fault and fault.kind == "reset":
+            entry["status"] = "reset"
+            self.close_connection = True
+            return
         try:
             status, payload, headers = self._route(method, path, body)
         except exceptions.WmsException as exc:
@@ -103,16 +107,16 @@ class WmsHandler(JsonRequestHandler):
         size, number = self._page(ORDERS_MAX_PAGE_SIZE)
         query = self.query
         try:
-            found = self.wms.store.find_orders(query.get("rql", ""), query.get("sort", ""))
+            total, page = self.wms.store.find_orders(query.get("rql", ""), query.get("sort", ""),
+                                                     offset=(number - 1) * size, limit=size)
         except RqlError as exc:
             raise exceptions.query_parameter("rql", "NotParsable", str(exc)) from None
-        page = found[(number - 1) * size: number * size]
         detail = query.get("detail", "None")
         shown = [shapes.with_detail(order, detail) for order in page]
         links = {"self": f"/orders?{urlencode(query)}"}
-        if number * size < len(found):
+        if number * size < total:
             links["next"] = f"/orders?{urlencode({**query, 'pgnum': number + 1})}"
-        return 200, shapes.order_list(shown, len(found), self._hal, links), {}
+        return 200, shapes.order_list(shown, total, self._hal, links), {}
 
     def _stock(self) -> tuple[int, Any, dict[str, str]]:
         size, number = self._page(STOCK_MAX_PAGE_SIZE)

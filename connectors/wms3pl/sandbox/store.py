@@ -196,8 +196,10 @@ class WmsStore:
         order["readOnly"]["fullyAllocated"] = not allocation.missing
         self._allocations[allocation.order_id] = allocation
 
-    def find_orders(self, rql: str, sort: str) -> list[dict[str, Any]]:
-        """Orders matching `rql`, sorted by `sort` (comma-separated paths, `-` for descending)."""
+    def find_orders(self, rql: str, sort: str, *, offset: int = 0,
+                    limit: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """(how many orders match `rql`, copies of the ones in [offset, offset+limit)), sorted by
+        `sort` (comma-separated paths, `-` for descending; ties in creation order)."""
         matches = compile_rql(rql, ORDER_FIELDS)
         keys = [part.strip() for part in sort.split(",") if part.strip()]
         unsupported = [k.lstrip("-+") for k in keys if k.lstrip("-+").lower() not in ORDER_FIELDS]
@@ -205,11 +207,13 @@ class WmsStore:
             raise exceptions.query_parameter("sort", "NotParsable",
                                              "Properties not supported: " + ", ".join(unsupported))
         with self.lock:
-            found = [copy.deepcopy(order) for order in self.orders if matches(order)]
-        for key in reversed(keys):  # stable sorts, last key first
-            path = tuple(key.lstrip("-+").lower().split("."))
-            found.sort(key=lambda order, p=path: _sort_value(lookup(order, p)), reverse=key.startswith("-"))
-        return found
+            found = [order for order in self.orders if matches(order)]
+            for key in reversed(keys):  # stable sorts, last key first
+                path = tuple(key.lstrip("-+").lower().split("."))
+                found.sort(key=lambda order, p=path: _sort_value(lookup(order, p)),
+                           reverse=key.startswith("-"))
+            end = None if limit is None else offset + limit
+            return len(found), copy.deepcopy(found[offset:end])
 
     def order_by_reference(self, reference_num: str, customer_id: int | None = None) -> dict[str, Any]:
         with self.lock:
