@@ -20,9 +20,7 @@ from engine.config.yaml_positions import LocatedDocument, read_yaml
 EXTENDS = "extends"
 
 
-def read_with_extends(
-    path: Path, env: Mapping[str, str]
-) -> tuple[LocatedDocument | None, list[ConfigIssue]]:
+def read_with_extends(path: Path, env: Mapping[str, str]) -> tuple[LocatedDocument | None, list[ConfigIssue]]:
     """Read `path` and every file it extends, merged; the `extends` key itself is removed."""
     issues: list[ConfigIssue] = []
     document = _read_chain(path, env, [], issues)
@@ -97,4 +95,3 @@ def _copy_positions(source: LocatedDocument, target: LocatedDocument, prefix: Js
         for path, position in source_table.items():
             if path[: len(prefix)] == prefix:
                 target_table[path] = position
-

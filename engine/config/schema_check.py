@@ -36,7 +36,7 @@ def check_schema(
     issues: list[ConfigIssue] = []
     for error in validator.iter_errors(instance):
         issues.extend(_translate(error, document, (*prefix, *error.absolute_path)))
-    return issues
+    return list(dict.fromkeys(issues))  # one `required` error per missing key names them all
 
 
 def _translate(error: ValidationError, document: LocatedDocument, path: JsonPath) -> list[ConfigIssue]:

@@ -1,0 +1,55 @@
+"""Fixtures for config tests: files written into a temporary folder, and a way to collect issues."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from engine.config.loader import read_pipeline
+from engine.config.model import ConfigIssue
+
+WriteFile = Callable[[str, str], Path]
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> WriteFile:
+    """write_file("a/p.yaml", text) writes dedented `text` (line 1 = its first line) and returns the path."""
+
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def pipeline_issues() -> Callable[..., list[ConfigIssue]]:
+    """pipeline_issues(path[, connections]) -> every issue of that pipeline file."""
+
+    def collect(path: Path, connections=None) -> list[ConfigIssue]:
+        return read_pipeline(path, connections)[1]
+
+    return collect
+
+
+VALID_PIPELINE = """
+version: 1
+name: order_download
+description: New orders become warehouse orders.
+source: {connection: inbox, stream: orders}
+destination: {connection: outbox, stream: orders}
+key: order_id
+map:
+  referenceNum: "join('', ['OC-', to_string(order_id)])"
+"""
+
+
+@pytest.fixture
+def valid_pipeline() -> str:
+    """The text of a small valid pipeline (8 lines, `map:` last) to add mistakes to."""
+    return VALID_PIPELINE
