@@ -1,8 +1,10 @@
 """OpenCart 4.1 signed calls: base64(HMAC-SHA1(key, route\\ncall\\nusername\\nhost\\npath\\n
-store_id\\nlanguage\\ncurrency\\ntime\\n)), accepted within ±450 seconds of the store's clock.
+store_id\\nlanguage\\ncurrency\\nmd5(form)\\ntime\\n)), accepted within ±450 seconds of the store's
+clock (see `schemas/opencart/extension.openapi.yaml`).
 
-`path` is `dirname(PHP_SELF)` with one trailing slash: `/` for a store at the web root,
-`/shop/` for one under `/shop/index.php`.
+`path` is `rtrim(dirname(PHP_SELF), '/') + '/'`: `/` for a store at the web root, `/shop/` for
+one under `/shop/index.php`. `md5(form)` is the hex md5 of PHP's `http_build_query` of the
+form-encoded POST fields (`md5("")` for a GET or a JSON body).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote_plus, urlsplit
 
 CLOCK_WINDOW_SECONDS = 450
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -32,9 +36,23 @@ def directory_of(path: str) -> str:
     return path.rstrip("/") + "/"
 
 
+def http_build_query(fields: Mapping[str, Any]) -> str:
+    """PHP's `http_build_query` for flat fields: `urlencode` keeps only letters, digits and `-_.`."""
+    pairs = (f"{_php_urlencode(str(name))}={_php_urlencode(str(value))}" for name, value in fields.items())
+    return "&".join(pairs)
+
+
+def _php_urlencode(text: str) -> str:
+    return quote_plus(text, safe="").replace("~", "%7E")
+
+
+def form_digest(fields: Mapping[str, Any] | None) -> str:
+    return hashlib.md5(http_build_query(fields or {}).encode()).hexdigest()
+
+
 def signature(key: str, *, route: str, call: str, username: str, host: str, path: str,
-              store_id: int | str, language: str, currency: str, time: int | str) -> str:
-    values = (route, call, username, host, path, store_id, language, currency, time)
+              store_id: int | str, language: str, currency: str, form_md5: str, time: int | str) -> str:
+    values = (route, call, username, host, path, store_id, language, currency, form_md5, time)
     string = "".join(f"{value}\n" for value in values)
     digest = hmac.new(key.encode(), string.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from connectors.opencart.sandbox.replies import Reply, json_reply
-from connectors.opencart.signing import CLOCK_WINDOW_SECONDS, signature
+from connectors.opencart.signing import CLOCK_WINDOW_SECONDS, form_digest, signature
 
 SUCCESS = "Success: API session successfully started!"
 BAD_KEY = "Warning: Incorrect API Key!"
@@ -128,7 +128,7 @@ class StoreAuth:
 
     # -- 4.1 signed calls --------------------------------------------------------------------
 
-    def verify_signed(self, query: Mapping[str, str], *, host: str, path: str,
+    def verify_signed(self, query: Mapping[str, str], form: Mapping[str, str], *, host: str, path: str,
                       ip: str) -> tuple[str, str] | None:
         """None when the call is authentic; else (contract error code, message)."""
         user = self.users.get(query.get("username", ""))
@@ -144,7 +144,8 @@ class StoreAuth:
         expected = signature(user.key, route=query.get("route", ""), call=query.get("call", ""),
                              username=user.username, host=host, path=path,
                              store_id=query.get("store_id", ""), language=query.get("language", ""),
-                             currency=query.get("currency", ""), time=sent_time)
+                             currency=query.get("currency", ""), form_md5=form_digest(form),
+                             time=query.get("time", ""))
         if not secrets.compare_digest(expected, query.get("signature", "")):
             return "permission", "Warning: You do not have permission to access the API!"
         if ip not in user.ips:

@@ -55,7 +55,7 @@ def _orders(store: SandboxStore, query: Mapping[str, str]) -> Reply:
     after = None
     if "after_modified" in query or "after_id" in query:
         after = (_date(query, "after_modified") or "", _int(query, "after_id", 0))
-    store_id = _int(query, "store_id", -1)
+    store_id = _int(query, "filter_store_id", -1)  # store_id is a signature field on 4.1
     orders, following = store.state.orders_page(
         status_ids=_ids(query, "status_ids"), modified_from=_date(query, "modified_from"), after=after,
         store_id=None if store_id < 0 else store_id, order_ids=_ids(query, "order_ids"),

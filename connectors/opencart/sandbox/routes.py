@@ -121,7 +121,7 @@ def _stock_api_denied(version: str, token: str | None) -> Reply:
 
 def _signed_stock_api(store: SandboxStore, request: Request) -> Reply:
     with store.state.lock:
-        problem = store.auth.verify_signed(request.query, host=request.host,
+        problem = store.auth.verify_signed(request.query, request.form, host=request.host,
                                            path=directory_of(request.script_path), ip=request.ip)
     if problem is not None:
         return json_reply(FORBIDDEN_41, 403)
@@ -141,7 +141,7 @@ def _extension(store: SandboxStore, operation: str, request: Request) -> Reply:
 def _extension_auth(store: SandboxStore, request: Request) -> tuple[Reply | None, str]:
     auth = store.auth
     if store.variant == "signed":
-        problem = auth.verify_signed(request.query, host=request.host,
+        problem = auth.verify_signed(request.query, request.form, host=request.host,
                                      path=directory_of(request.script_path), ip=request.ip)
         if problem is not None:
             return contract_error(*problem), ""

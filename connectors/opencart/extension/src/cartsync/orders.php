@@ -62,7 +62,7 @@ class CartsyncOrders {
 		if ($orderIds !== null) {
 			$inner[] = "o.`order_id` IN (" . $this->idSql($orderIds) . ")";
 		}
-		$storeId = $params->id('store_id');
+		$storeId = $params->id('filter_store_id');
 		if ($storeId !== null) {
 			$inner[] = "o.`store_id` = '" . (int)$storeId . "'";
 		}

@@ -1,0 +1,79 @@
+"""The OpenCart connector (`connector: opencart`): OpenCart 2.1–4.1 through its own API (login,
+order history) and the cartsync extension (orders, products, stock).
+
+Streams: `orders`, `order_statuses` and `products` (read); `order_history` and `stock` (write).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from connectors.opencart.check import check_store
+from connectors.opencart.extension import ExtensionClient
+from connectors.opencart.history import write_history
+from connectors.opencart.reading import read_orders, read_products, read_statuses
+from connectors.opencart.session import StoreSession
+from connectors.opencart.settings import StoreSettings
+from connectors.opencart.statuses import StatusBook
+from connectors.opencart.stock import MAX_ITEMS, write_stock
+from engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
+from engine.http import HttpClient, RetryPolicy
+from engine.secrets import register
+
+STREAMS = {
+    "orders": StreamSpec("orders", "read", "opencart/orders.record.schema.json",
+                         params_schema="opencart/orders.params.schema.json",
+                         description="Orders with lines, options, totals and history; never status 0."),
+    "order_statuses": StreamSpec("order_statuses", "read", "opencart/order_statuses.record.schema.json",
+                                 description="The store's order statuses (ids differ per store)."),
+    "products": StreamSpec("products", "read", "opencart/products.record.schema.json",
+                           description="Products with sku, model, quantity and option value quantities."),
+    "order_history": StreamSpec("order_history", "write", "opencart/order_history.record.schema.json",
+                                batch_size=20,
+                                description="Add a status (by name), comment and notify flag to an order."),
+    "stock": StreamSpec("stock", "write", "opencart/stock.record.schema.json", batch_size=MAX_ITEMS,
+                        description="Set product or option value quantities by sku or model."),
+}
+
+
+class OpenCartConnector(Connector):
+    name = "opencart"
+    connection_schema = "opencart/connection.schema.json"
+    streams: ClassVar[Mapping[str, StreamSpec]] = STREAMS
+    secret_settings = frozenset({"api_key"})
+
+    def __init__(self, connection_name: str, settings: Mapping[str, Any], *,
+                 retry: RetryPolicy | None = None) -> None:
+        super().__init__(connection_name, settings)
+        self.store = StoreSettings.from_mapping(settings)
+        register(self.store.api_key)
+        self.http = HttpClient(self.store.store_url, describe=f"the OpenCart store at {self.store.store_url}",
+                               timeout=self.store.timeout, verify_tls=self.store.verify_tls, retry=retry)
+        self.session = StoreSession(self.store, self.http)
+        self.extension = ExtensionClient(self.session, self.store.extension)
+        self.statuses = StatusBook(self.extension, self.store.status_ids)
+
+    def check(self) -> CheckReport:
+        return check_store(self.session, self.extension)
+
+    def read(self, stream: str, params: Mapping[str, Any],
+             cursor: Mapping[str, Any] | None) -> Iterator[Page]:
+        if stream == "orders":
+            return read_orders(self.extension, self.statuses, params, cursor, page_size=self.store.page_size,
+                               overlap_seconds=self.store.overlap_seconds)
+        if stream == "order_statuses":
+            return read_statuses(self.statuses)
+        if stream == "products":
+            return read_products(self.extension, page_size=self.store.page_size)
+        return super().read(stream, params, cursor)
+
+    def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
+        if stream == "order_history":
+            return write_history(self.session, self.statuses, records)
+        if stream == "stock":
+            return write_stock(self.extension, records)
+        return super().write(stream, records)
+
+    def close(self) -> None:
+        self.http.close()

@@ -1,0 +1,211 @@
+"""Authenticated access to a store's API, version by version (see the OpenCart reference).
+
+| version | login | later calls carry |
+|---|---|---|
+| 2.1 | `api/login` with `key` | `token` |
+| 2.3 | `api/login` with `key` | `token` and the PHPSESSID cookie of the login reply |
+| 3.0 | `api/login` with `username` + `key` | `api_token` |
+| 4.0 | `api/account/login` with `username` + `key` | `api_token` |
+| 4.1 | none | a signature on every call (see `signing.py`) |
+
+With `version: auto` the login itself tells the versions apart: 2.x and 3.0 answer `api/login`
+(2.x with `token`, 3.0 with `api_token`), 4.0 has only `api/account/login`, and 4.1 refuses every
+`api/` route but its signed ones with a 403. The extension's `version` route then gives the
+exact release. A session that died (idle tokens are deleted after an hour) is renewed by one
+new login, and the call is repeated once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+
+from connectors.opencart import errors
+from connectors.opencart.settings import StoreSettings
+from connectors.opencart.signing import form_digest, signature, store_host_and_path
+from connectors.opencart.versions import LOGIN_ROUTE, TOKEN_PARAM
+from engine.errors import ConnectError
+from engine.http import Action, HttpClient, action_for_status
+from engine.secrets import register
+
+SIGNED_STORE_ID = 0
+SIGNED_LANGUAGE = "en-gb"
+SIGNED_CURRENCY = "USD"
+FORBIDDEN_41 = "You do not have permission to access this page"
+
+
+class StoreSession:
+    def __init__(self, settings: StoreSettings, http: HttpClient) -> None:
+        self.settings = settings
+        self.http = http
+        self.version: str | None = None if settings.version == "auto" else settings.version
+        self.login_answered_as: str | None = None  # what the login told apart ("2.x", "3.0", …)
+        self._token: str | None = None
+        self._logged_in = False
+
+    @property
+    def route_version(self) -> str:
+        """The key into the per-version route tables (2.1 and 2.3 share their routes)."""
+        self.ensure_login()
+        assert self.version is not None
+        return "2.3" if self.version == "2.x" else self.version
+
+    def refine_version(self, release: str) -> None:
+        """Take the exact version from the extension (`3.0.5.1` -> `3.0`)."""
+        self.version = ".".join(release.split(".")[:2])
+
+    # -- login -----------------------------------------------------------------------------
+
+    def ensure_login(self) -> None:
+        if not self._logged_in:
+            self.login()
+
+    def login(self) -> None:
+        if self.version is None:
+            self._detect_and_login()
+        elif self.version == "4.1":
+            self.login_answered_as = "4.1"
+        else:
+            self._login_as(self.version)
+        self._logged_in = True
+
+    def _login_fields(self, version: str) -> dict[str, str]:
+        if version.startswith("2"):
+            return {"key": self.settings.api_key}
+        return {"username": self.settings.api_username, "key": self.settings.api_key}
+
+    def _post_login(self, route: str, fields: Mapping[str, str]) -> requests.Response:
+        self.http.session.cookies.clear()  # 2.3 binds the new token to the new PHPSESSID
+        return self._http("POST", {"route": route}, data=fields)
+
+    def _login_as(self, version: str) -> None:
+        route = LOGIN_ROUTE["2.3" if version == "2.x" else version]
+        response = self._post_login(route, self._login_fields(version))
+        if errors.is_html_not_found(response):
+            raise errors.not_opencart(self.settings.store_url,
+                                      f"the OpenCart {version} login route {route} was not found; "
+                                      f"check store_url and the version setting (or use version: auto)")
+        self._accept_login(version, errors.decode(response, store_url=self.settings.store_url, route=route))
+
+    def _detect_and_login(self) -> None:
+        fields = {"username": self.settings.api_username, "key": self.settings.api_key}
+        response = self._post_login("api/login", fields)
+        if response.status_code == 403 and FORBIDDEN_41 in response.text:
+            self.version = self.login_answered_as = "4.1"
+            return
+        if not errors.is_html_not_found(response):
+            payload = errors.decode(response, store_url=self.settings.store_url, route="api/login")
+            if isinstance(payload, dict) and "api_token" in payload:
+                version = "3.0"
+            elif isinstance(payload, dict) and "token" in payload:
+                version = "2.x"
+            else:
+                raise self._login_refused(_version_from_refusal(payload), payload)
+            self._accept_login(version, payload)
+            return
+        response = self._post_login("api/account/login", fields)
+        if errors.is_html_not_found(response) or "json" not in response.headers.get("Content-Type", ""):
+            raise errors.not_opencart(self.settings.store_url,
+                                      f"index.php?route=api/login answered HTTP {response.status_code} "
+                                      f"with no OpenCart reply")
+        payload = errors.decode(response, store_url=self.settings.store_url, route="api/account/login")
+        self._accept_login("4.0", payload)
+
+    def _accept_login(self, version: str, payload: Any) -> None:
+        token = payload.get("api_token") or payload.get("token") if isinstance(payload, dict) else None
+        if not token:
+            raise self._login_refused(version, payload)
+        register(token)
+        self._token = str(token)
+        self.version = self.version or version
+        self.login_answered_as = version
+
+    def _login_refused(self, version: str, payload: Any) -> ConnectError:
+        text = errors.error_text(payload)
+        username = self.settings.api_username
+        if "not allowed" in text:
+            return errors.ip_not_allowed(username, version, text)
+        if payload == [] or "Incorrect API Key" in text:
+            return errors.bad_key(username, version, "[]" if payload == [] else f"'{text}'")
+        return ConnectError(f"OpenCart refused the login of API user '{username}': {text or payload!r}",
+                            hint=f"Check the API user in {errors.API_USERS}.")
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def request(self, method: str, route: str, *, params: Mapping[str, Any] | None = None,
+                data: Mapping[str, Any] | None = None, json: Any = None,
+                call: str | None = None) -> requests.Response:
+        """An authenticated call. `call` is the 4.1 signed call's name (its `call` parameter)."""
+        self.ensure_login()
+        response = self._send(method, route, params, data, json, call)
+        if self._session_died(route, response):
+            self.login()
+            response = self._send(method, route, params, data, json, call)
+            if self._session_died(route, response):
+                raise errors.call_refused(self.settings.api_username, route,
+                                          errors.snippet(response.text) or f"HTTP {response.status_code}")
+        if self.version == "4.1" and response.status_code == 403 and FORBIDDEN_41 in response.text:
+            raise errors.signed_call_refused(self.settings.api_username, errors.snippet(response.text))
+        return response
+
+    def _send(self, method: str, route: str, params: Mapping[str, Any] | None,
+              data: Mapping[str, Any] | None, json: Any, call: str | None) -> requests.Response:
+        query: dict[str, Any] = {"route": route, **(params or {})}
+        if self.version == "4.1":
+            query.update(self._signed(route, call or "", data))
+        else:
+            query[TOKEN_PARAM[self.route_version]] = self._token
+        return self._http(method, query, data=data, json=json)
+
+    def _http(self, method: str, query: Mapping[str, Any], *, data: Mapping[str, Any] | None = None,
+              json: Any = None) -> requests.Response:
+        """One call; statuses are retried only when they are not one of OpenCart's own signals."""
+        try:
+            response = self.http.request(method, "index.php", params=query, data=data, json=json,
+                                         retry_statuses=False)
+            if (action_for_status(response.status_code) is not Action.RETURN
+                    and not errors.is_maintenance_page(response)
+                    and not self._session_died(str(query.get("route")), response)):
+                response = self.http.request(method, "index.php", params=query, data=data, json=json)
+        except ConnectError as exc:
+            if exc.message.startswith("TLS"):
+                raise errors.tls_problem(self.settings.store_url, exc) from exc
+            raise
+        return response
+
+    def _signed(self, route: str, call: str, form: Mapping[str, Any] | None) -> dict[str, str]:
+        host, path = store_host_and_path(self.settings.store_url)
+        now = int(time.time())
+        values = {"username": self.settings.api_username, "store_id": str(SIGNED_STORE_ID),
+                  "language": SIGNED_LANGUAGE, "currency": SIGNED_CURRENCY, "time": str(now)}
+        values["signature"] = signature(self.settings.api_key, route=route, call=call, host=host, path=path,
+                                        form_md5=form_digest(form), **values)
+        return {"call": call, **values}
+
+    def _session_died(self, route: str, response: requests.Response) -> bool:
+        """Whether a reply is this version's way of saying the token is gone."""
+        if self.version == "4.1" or not self._logged_in or route in LOGIN_ROUTE.values():
+            return False
+        if self.version in ("2.1", "2.x") and response.status_code == 500 and not response.text.strip():
+            return True
+        if self.version == "4.0" and (errors.is_php_fatal(response) or (
+                route.startswith("api/") and errors.is_html_not_found(response))):
+            return True
+        if "json" not in response.headers.get("Content-Type", ""):
+            return False
+        payload = errors.json_or_none(response.text)
+        error = payload.get("error") if isinstance(payload, dict) else None
+        return (isinstance(error, dict) and error.get("code") == "permission") or (
+            errors.NO_API_PERMISSION in errors.error_text(payload))
+
+
+def _version_from_refusal(payload: Any) -> str:
+    """The version a refused `api/login` reveals: 2.1 answers with an error object, but no `key`
+    entry beside `ip`; 2.3 and 3.0 answer `[]` or `ip` + `key`."""
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, dict) and ("ip" not in error or "key" not in error):
+        return "2.1"
+    return "2.3/3.0"

@@ -1,0 +1,44 @@
+"""The `stock` write stream: quantities by sku or model, for products and option values, in bulk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.opencart.extension import ExtensionClient
+from engine.connector import Outcome
+
+MAX_ITEMS = 500  # the extension's limit per call
+_ITEM_FIELDS = ("sku", "model", "option", "value", "quantity")
+
+
+def write_stock(extension: ExtensionClient, records: list[dict[str, Any]]) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for start in range(0, len(records), MAX_ITEMS):
+        batch = records[start:start + MAX_ITEMS]
+        items = [{k: record[k] for k in _ITEM_FIELDS if record.get(k) not in (None, "")} for record in batch]
+        reply = extension.call("stock", json={"items": items})
+        outcomes.extend(_outcome(item, result) for item, result in zip(items, reply["results"], strict=True))
+    return outcomes
+
+
+def _outcome(item: dict[str, Any], result: dict[str, Any]) -> Outcome:
+    status = result.get("status")
+    if status == "updated":
+        dest = result.get("product_option_value_id") or result.get("product_id")
+        return Outcome.ok(str(dest), quantity=result.get("quantity"))
+    what = _describe(item)
+    message = result.get("message") or str(status)
+    if status == "not_found":
+        return Outcome("rejected", message=f"OpenCart has no product for {what}: {message}",
+                       detail={"not_found": True, **{k: item[k] for k in ("sku", "model") if k in item}})
+    if status == "ambiguous":
+        return Outcome.rejected(f"{what} matches more than one product ({message}); give each a unique "
+                                f"SKU in Catalog > Products > Data, or send the sku instead of the model")
+    return Outcome.rejected(f"OpenCart refused the stock item {what}: {message}")
+
+
+def _describe(item: dict[str, Any]) -> str:
+    name = f"sku {item['sku']!r}" if "sku" in item else f"model {item.get('model')!r}"
+    if "option" in item:
+        name += f" option {item['option']!r} = {item.get('value')!r}"
+    return name
