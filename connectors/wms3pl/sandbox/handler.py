@@ -33,7 +33,8 @@ class WmsHandler(JsonRequestHandler):
     def _dispatch(self, method: str) -> None:
         path = self.path_only.rstrip("/") or "/"
         route = f"{method} {path}"
-        entry: dict[str, Any] = {"method": method, "path": path, "query": self.query, "status": None}
+        entry: dict[str, Any] = {"method": method, "path": path, "query": self.query,
+                                 "accept": self.headers.get("Accept"), "status": None}
         self.wms.requests.append(entry)
         body = self.read_body() if method == "POST" else b""
         fault = None if path.startswith("/_sandbox") else self.wms.faults.take(route)

@@ -20,7 +20,7 @@ Package = Mapping[str, Any] | str
 class SandboxWms:
     """A running sandbox WMS on 127.0.0.1.
 
-    `requests` logs every request as `{"method", "path", "query", "status"}` so that tests can
+    `requests` logs every request as `{"method", "path", "query", "accept", "status"}` so that tests can
     assert the exact query parameter names a client sent.
     """
 

@@ -1,0 +1,127 @@
+"""The orders write stream: every outcome, over real HTTP to the sandbox WMS."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.wms3pl.sandbox.samples import order_record
+from engine.connector import Outcome
+from engine.errors import ConfigError
+
+
+def test_created_order_is_ok_with_the_wms_id_and_the_connection_ids(wms, connector):
+    [outcome] = connector.write("orders", [order_record("OC-10045")])
+    [stored] = wms.orders
+    assert outcome == Outcome.ok(str(stored["readOnly"]["orderId"]))
+    assert stored["readOnly"]["customerIdentifier"]["id"] == 1077
+    assert stored["readOnly"]["facilityIdentifier"]["id"] == 1
+    assert stored["routingInfo"] == {"carrier": "UPS", "mode": "92"}
+    assert stored["orderItems"][0]["itemIdentifier"]["sku"] == "TENT-002"
+
+
+def test_many_orders_keep_their_order_and_each_gets_its_own_id(wms, make_wms_connector):
+    connector = make_wms_connector(wms, concurrency=4)
+    references = [f"OC-{n}" for n in range(40)]
+    outcomes = connector.write("orders", [order_record(ref) for ref in references])
+    ids_by_reference = {o["referenceNum"]: str(o["readOnly"]["orderId"]) for o in wms.orders}
+    assert [o.dest_id for o in outcomes] == [ids_by_reference[ref] for ref in references]
+    assert {o.status for o in outcomes} == {"ok"}
+    assert len(wms.orders) == 40
+
+
+def test_duplicate_reference_is_a_duplicate_with_the_existing_id(wms, connector):
+    [first] = connector.write("orders", [order_record("OC-7")])
+    [again] = connector.write("orders", [order_record("OC-7")])
+    assert again.status == "duplicate"
+    assert again.dest_id == first.dest_id
+    assert again.message == ("DuplicateReferenceNum: An order with reference number 'OC-7' already exists "
+                             "for customer 1077.")
+    assert len(wms.orders) == 1
+    lookup = wms.requests_to("GET", "/orders")[-1]["query"]
+    assert lookup == {"pgsiz": "1", "pgnum": "1",
+                      "rql": "referenceNum==OC-7;readOnly.customerIdentifier.id==1077"}
+
+
+def test_unknown_sku_is_rejected_with_the_wms_words_and_a_hint(wms, connector):
+    [outcome] = connector.write("orders", [order_record("OC-8", sku="GIFT-CARD")])
+    assert outcome == Outcome.rejected(
+        "ValueNotSupported: Value not supported: OrderItems[0].ItemIdentifier.Sku = GIFT-CARD — "
+        "SKU GIFT-CARD is not set up for customer 1077 in the WMS: add the item there, or map the store SKU "
+        "to the WMS SKU in the pipeline.")
+    assert wms.orders == []
+
+
+def test_unknown_customer_is_rejected_with_a_hint_about_customer_id(wms, make_wms_connector):
+    connector = make_wms_connector(wms, customer_id=9999)
+    [outcome] = connector.write("orders", [order_record("OC-9")])
+    assert outcome.status == "rejected"
+    assert outcome.message == (
+        "ValueNotSupported: Value not supported: CustomerIdentifier.Id = 9999 — customer 9999 does not exist "
+        "in the WMS or this user cannot use it: check customer_id in connections.yaml.")
+
+
+def test_validation_error_is_rejected_with_the_property_to_fix(wms, connector):
+    record = order_record("OC-10")
+    record["orderItems"][0]["qty"] = 0
+    [outcome] = connector.write("orders", [record])
+    assert outcome == Outcome.rejected(
+        "Invalid: OrderItems[0].Qty must be a number above 0. — fix OrderItems[0].Qty in the order mapping.")
+
+
+def test_connection_dropped_after_the_order_was_stored_makes_no_duplicate(wms, connector):
+    wms.inject_fault("POST /orders", "drop")
+    [outcome] = connector.write("orders", [order_record("OC-11")])
+    [stored] = wms.orders
+    assert outcome == Outcome.ok(str(stored["readOnly"]["orderId"]))
+    assert [r["status"] for r in wms.requests_to("POST", "/orders")] == ["dropped"]
+    assert wms.requests_to("GET", "/orders")[-1]["query"]["rql"] == (
+        "referenceNum==OC-11;readOnly.customerIdentifier.id==1077")
+
+
+def test_connection_reset_before_the_order_was_stored_is_looked_up_then_sent_once_more(wms, connector):
+    wms.inject_fault("POST /orders", "reset")
+    [outcome] = connector.write("orders", [order_record("OC-12")])
+    [stored] = wms.orders
+    assert outcome == Outcome.ok(str(stored["readOnly"]["orderId"]))
+    assert [r["status"] for r in wms.requests_to("POST", "/orders")] == ["reset", 201]
+
+
+def test_twice_unknown_stays_retryable_and_is_reconciled_later(wms, connector):
+    wms.inject_fault("POST /orders", "reset")
+    wms.inject_fault("POST /orders", "drop")
+    [outcome] = connector.write("orders", [order_record("OC-13")])
+    assert outcome.status == "retryable"
+    assert "It will be looked up by referenceNum OC-13 before any resend." in outcome.message
+    [stored] = wms.orders
+    assert connector.reconcile("orders", [order_record("OC-13"), order_record("OC-14")]) == [
+        Outcome.ok(str(stored["readOnly"]["orderId"])), None]
+
+
+def test_500_is_retried_then_the_order_is_created(wms, connector):
+    wms.inject_fault("POST /orders", "500")
+    [outcome] = connector.write("orders", [order_record("OC-15")])
+    assert outcome.status == "ok"
+    assert [r["status"] for r in wms.requests_to("POST", "/orders")] == [500, 201]
+    assert len(connector.http.waits) == 1
+
+
+def test_500_until_retries_run_out_is_retryable_with_the_wms_text(wms, connector):
+    wms.inject_fault("POST /orders", "500", times=3)
+    [outcome] = connector.write("orders", [order_record("OC-16")])
+    assert outcome.status == "retryable"
+    assert outcome.message.startswith(f"the WMS at {wms.url} answered 500 to POST {wms.url}/orders 3 times: "
+                                      "Internal Server Error.")
+    assert wms.orders == []
+
+
+def test_429_waits_exactly_retry_after(wms, connector):
+    wms.inject_fault("POST /orders", "429", retry_after=2)
+    [outcome] = connector.write("orders", [order_record("OC-17")])
+    assert outcome.status == "ok"
+    assert connector.http.waits == [2.0]
+
+
+def test_orders_need_customer_and_facility(wms, make_wms_connector):
+    connector = make_wms_connector(wms, customer_id=None, facility_id=None)
+    with pytest.raises(ConfigError, match="The orders stream needs customer_id and facility_id"):
+        connector.write("orders", [order_record("OC-18")])
