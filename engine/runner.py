@@ -254,7 +254,8 @@ class Runner:
                 fields: dict[str, Any] = {"in_flight": 0, "resend": 0}
                 if outcome.delivered:
                     status = self._delivered_status(item.record)
-                    fields.update(status=status, dest_id=outcome.dest_id, transient=0, last_error=None,
+                    kept_id = item.row.dest_id if item.row else None  # the first system's id stays
+                    fields.update(status=status, dest_id=kept_id or outcome.dest_id, transient=0, last_error=None,
                                   first_error_at=None, next_attempt_at=None)
                     self.store.record_delivery(db, self.config.name, self.ledger.entity, item.key,
                                                item.content_hash, outcome.dest_id)

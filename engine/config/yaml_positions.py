@@ -3,8 +3,9 @@
 Built on PyYAML's node tree. Mapping keys are always kept as text (`yes:` stays "yes").
 Strings have `${VAR}` / `${VAR:-default}` replaced (see `engine.config.env_vars`); a value that
 is exactly one unquoted reference takes the JSON type of what it expands to (`${PORT}` with
-PORT=8080 gives the number 8080; `"${PORT}"` stays text). Every value taken from the
-environment is registered as a secret, so it is masked in every message.
+PORT=8080 gives the number 8080; `"${PORT}"` stays text). Secret settings are registered for
+masking by the connections loader, by key (a URL or a user name from the environment is not a
+secret, and masking it would hide what a message is about).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine import secrets
 from engine.config.env_vars import interpolate
 from engine.config.issues import issue
 from engine.config.model import ConfigIssue, JsonPath, Position
@@ -158,8 +158,6 @@ class _Builder:
             self.issues.append(
                 issue(at(offset), path, "malformed variable reference; expected ${NAME} or ${NAME:-default}")
             )
-        for value in result.from_env:
-            secrets.register(value)
         if result.whole and node.style is None:
             return _json_scalar(result.text)
         return result.text
