@@ -204,3 +204,35 @@ def test_stock_rejects_a_body_that_is_not_an_item_list(client: ContractClient) -
         reply = client.call("stock", body=body)
         assert reply.status_code == 400
         assert reply.json()["error"]["code"] == "invalid_parameter"
+
+
+def test_modified_follows_history_on_4_1_and_date_modified_before(
+    client: ContractClient, store: RealStore, seeded: Database
+) -> None:
+    seeded.run(
+        f"INSERT INTO oc_order_history SET order_id = {ORDER_COMPLETE}, order_status_id = 5, notify = 0,"
+        " comment = 'later', date_added = '2031-02-01 00:00:00'"
+    )
+    try:
+        [order] = client.ok("orders", {"order_ids": str(ORDER_COMPLETE)})["orders"]
+    finally:
+        seeded.run(f"DELETE FROM oc_order_history WHERE order_id = {ORDER_COMPLETE} AND comment = 'later'")
+    expected = "2031-02-01 00:00:00" if store.version == "4.1" else "2031-01-02 12:00:00"
+    assert order["modified"] == expected
+    assert [h["comment"] for h in order["history"]] == ["seeded", "later"]
+
+
+def test_maintenance_mode(client: ContractClient, store: RealStore, seeded: Database) -> None:
+    client.auth_params("version")  # log in before the store closes
+    seeded.run("UPDATE oc_setting SET value = '1' WHERE `key` = 'config_maintenance' AND store_id = 0")
+    try:
+        reply = client.call("version")
+    finally:
+        seeded.run("UPDATE oc_setting SET value = '0' WHERE `key` = 'config_maintenance' AND store_id = 0")
+    if store.variant == "api":
+        assert reply.status_code == 200
+        assert reply.json()["maintenance"] is True
+    else:
+        # OpenCart answers every non-api route with its own maintenance page.
+        assert reply.status_code == 503
+        assert "Maintenance" in reply.text
