@@ -17,7 +17,6 @@ class Interpolated:
     text: str
     missing: list[tuple[str, int]] = field(default_factory=list)  # (variable, offset in the source)
     malformed: list[int] = field(default_factory=list)  # offsets of `${` that start no valid reference
-    from_env: list[str] = field(default_factory=list)  # values taken from the environment
     whole: bool = False  # the source was exactly one reference
 
 
@@ -45,7 +44,6 @@ def interpolate(source: str, env: Mapping[str, str]) -> Interpolated:
         name, default = match["name"], match["default"]
         if name in env:
             parts.append(env[name])
-            result.from_env.append(env[name])
         elif default is not None:
             parts.append(default)
         else:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from engine import secrets
 from engine.config.connections import CONNECTOR, read_connections
 from engine.config.expressions import check_expressions
 from engine.config.extends import read_with_extends
@@ -28,7 +29,7 @@ from engine.config.model import (
     PipelineConfig,
 )
 from engine.config.references import check_endpoints
-from engine.config.schema_check import check_schema
+from engine.config.schema_check import check_schema, looks_secret
 from engine.config.yaml_positions import LocatedDocument
 from engine.connector import load_schema
 
@@ -65,6 +66,7 @@ def read_pipeline(
     if not isinstance(document.data, dict):
         issues.append(issue(document.value_position(()), (), "expected a mapping of pipeline keys"))
         return None, issues
+    _register_secret_settings(document.data.get("settings"))
     issues += check_schema(document.data, load_schema(PIPELINE_SCHEMA), document)
     issues += _rule_checks(document)
     lookups, found = load_lookups(document, os.environ)
@@ -127,6 +129,13 @@ def _is_connections_file(file: Path) -> bool:
     return isinstance(data, dict) and any(
         isinstance(entry, dict) and CONNECTOR in entry for entry in data.values()
     )
+
+
+def _register_secret_settings(settings: Any) -> None:
+    """Values of settings named like keys, tokens or passwords are masked in every message."""
+    for key, value in settings.items() if isinstance(settings, dict) else ():
+        if looks_secret(key):
+            secrets.register(value)
 
 
 def _rule_checks(document: LocatedDocument) -> list[ConfigIssue]:

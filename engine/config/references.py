@@ -1,7 +1,7 @@
 """Checks that a pipeline's source and destination name real connections and streams.
 
 The connection must be in the connections file; its connector must have the stream, readable
-for `source` and writable for `destination`; `source.params` must fit the stream's params schema.
+for `source` and writable for `destination`; its `params` must fit the stream's params schema.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def check_endpoints(
         if spec.direction not in (direction, "both"):
             message = f"stream `{stream}` of connector `{connector.name}` cannot be {verb}"
             issues.append(issue(where, (role, "stream"), message))
-        if spec.params_schema:
+        elif spec.params_schema:
             schema = connector_schema(spec.params_schema)
             if isinstance(schema, ConnectorProblem):
                 issues.append(issue(where, (role, "stream"), schema.message))

@@ -53,3 +53,36 @@ map:
 def valid_pipeline() -> str:
     """The text of a small valid pipeline (8 lines, `map:` last) to add mistakes to."""
     return VALID_PIPELINE
+
+
+READ_ONLY_CONNECTOR = """
+from engine.connector import Connector, StreamSpec
+
+
+class ReadOnlyConnector(Connector):
+    name = "readonly"
+    connection_schema = "files/connection.schema.json"
+    streams = {
+        "orders": StreamSpec(
+            "orders", "read", "files/record.schema.json", params_schema="files/connection.schema.json"
+        )
+    }
+"""
+
+
+@pytest.fixture
+def extra_connectors(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registers two more connectors through a real entry-point distribution on sys.path:
+    `readonly` (one read stream, `orders`, whose params use the files connection schema) and
+    `broken` (its module does not exist)."""
+    root = tmp_path_factory.mktemp("site")
+    info = root / "cartsync_test_connectors-0.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: cartsync-test-connectors\nVersion: 0.0\n")
+    (info / "entry_points.txt").write_text(
+        "[cartsync.connectors]\n"
+        "readonly = cartsync_test_readonly:ReadOnlyConnector\n"
+        "broken = cartsync_test_missing_module:BrokenConnector\n"
+    )
+    (root / "cartsync_test_readonly.py").write_text(READ_ONLY_CONNECTOR)
+    monkeypatch.syspath_prepend(str(root))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine import secrets
 from engine.config.model import Position
 from engine.config.yaml_positions import read_yaml
 
@@ -103,12 +102,6 @@ def test_malformed_reference_is_reported(write_file):
     assert [(i.position.column, i.message) for i in issues] == [
         (5, "malformed variable reference; expected ${NAME} or ${NAME:-default}")
     ]
-
-
-def test_values_from_the_environment_are_masked_in_messages(write_file):
-    path = write_file("c.yaml", "token: ${SECRET_TOKEN_T1}\n")
-    read_yaml(path, {"SECRET_TOKEN_T1": "s3cr3t-value-T1"})
-    assert secrets.redact("sent s3cr3t-value-T1 to the store") == "sent *** to the store"
 
 
 def test_unreadable_file_is_an_issue(tmp_path: Path):

@@ -1,0 +1,60 @@
+"""`validate_paths`: every issue of every file under the given paths."""
+
+from __future__ import annotations
+
+from engine.config.loader import validate_paths
+
+PIPELINE = """
+version: 1
+name: p
+source: {connection: inbox, stream: orders}
+destination: {connection: outbox, stream: orders}
+key: id
+map: {id: "lookup('t', id)"}
+lookups: {t: lookups/t.yaml}
+"""
+
+
+def test_a_folder_is_walked_and_checked_against_its_connections_file(write_file):
+    write_file("acme/connections.yaml", "inbox: {connector: files, folder: in}\noutbox: {connector: files}\n")
+    write_file("acme/lookups/t.yaml", "a: b\n")  # a lookup table, not a pipeline
+    good = write_file("acme/good.yaml", PIPELINE)
+    bad = write_file("acme/nested/bad.yml", PIPELINE.replace("name: p", "nme: p").replace("lookups/t.yaml", "t.csv"))
+    issues = validate_paths([good.parent])
+    assert [(i.position.file, i.position.line, i.json_path, i.message) for i in issues] == [
+        (good.parent / "connections.yaml", 2, "$.outbox.folder", "missing required key `folder`"),
+        (bad, 1, "$.name", "missing required key `name`"),
+        (bad, 2, "$.nme", "unknown key `nme`"),
+        (bad, 7, "$.lookups.t", f"lookup table file not found: {bad.parent / 't.csv'}"),
+    ]
+
+
+def test_pipelines_next_to_a_connections_file_are_checked_against_it(write_file):
+    write_file("acme/connections.yaml", "inbox: {connector: files, folder: in}\n")
+    write_file("acme/lookups/t.yaml", "a: b\n")
+    pipeline = write_file("acme/p.yaml", PIPELINE)
+    issues = validate_paths([pipeline])
+    assert [(i.position.line, i.message) for i in issues] == [(4, "unknown connection `outbox`")]
+
+
+def test_an_explicit_connections_file_is_used_for_every_pipeline(write_file):
+    connections = write_file("conf/conns.yaml", "inbox: {connector: files, folder: in}\noutbox: {connector: files, folder: o}\n")
+    write_file("acme/connections.yaml", "other: {connector: files, folder: x}\n")
+    write_file("acme/lookups/t.yaml", "a: b\n")
+    pipeline = write_file("acme/p.yaml", PIPELINE)
+    assert validate_paths([pipeline], connections=connections) == []
+
+
+def test_a_connections_file_is_recognised_by_its_entries(write_file):
+    path = write_file("shop-systems.yaml", "store: {connector: filez, folder: x}\n")
+    issues = validate_paths([path.parent])
+    assert [(i.position.file, i.json_path, i.message) for i in issues] == [
+        (path, "$.store.connector", "unknown connector `filez`")
+    ]
+
+
+def test_clean_files_give_no_issues(write_file):
+    write_file("acme/connections.yml", "inbox: {connector: files, folder: in}\noutbox: {connector: files, folder: o}\n")
+    write_file("acme/lookups/t.yaml", "a: b\n")
+    pipeline = write_file("acme/p.yaml", PIPELINE)
+    assert validate_paths([pipeline.parent, pipeline]) == []
