@@ -2,7 +2,8 @@
 /**
  * Admin side of the cartsync package: Extensions > Extensions > Modules > cartsync.
  * Installing it there registers the package (an oc_extension row), which is what makes OpenCart
- * load its catalog routes; uninstalling removes that row again. cartsync keeps no tables or settings.
+ * load its catalog routes; uninstalling removes that row and the module's admin permissions again.
+ * cartsync keeps no tables or settings.
  */
 namespace Opencart\Admin\Controller\Extension\Cartsync\Module;
 
@@ -28,6 +29,13 @@ class Cartsync extends \Opencart\System\Engine\Controller {
 	public function install(): void {
 	}
 
+	/** OpenCart leaves the module's admin permissions behind on uninstall; remove them so the store is as before. */
 	public function uninstall(): void {
+		$this->load->model('user/user_group');
+		foreach ($this->model_user_user_group->getUserGroups() as $group) {
+			foreach (['access', 'modify'] as $type) {
+				$this->model_user_user_group->removePermission((int)$group['user_group_id'], $type, 'extension/cartsync/module/cartsync');
+			}
+		}
 	}
 }
