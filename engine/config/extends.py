@@ -59,6 +59,7 @@ def merge(base: LocatedDocument, overlay: LocatedDocument) -> LocatedDocument:
     """`overlay` on top of `base`; both are consumed."""
     merged = LocatedDocument(base.data, dict(base.values), dict(base.keys), dict(base.text_starts))
     merged.file = overlay.file
+    merged.unresolved = base.unresolved | overlay.unresolved
     merged.data = _merge_value(base.data, overlay.data, (), merged, overlay)
     return merged
 

@@ -35,7 +35,9 @@ def check_schema(
     validator = Draft202012Validator(schema)
     issues: list[ConfigIssue] = []
     for error in validator.iter_errors(instance):
-        issues.extend(_translate(error, document, (*prefix, *error.absolute_path)))
+        path = (*prefix, *error.absolute_path)
+        if path not in document.unresolved:
+            issues.extend(_translate(error, document, path))
     return list(dict.fromkeys(issues))  # one `required` error per missing key names them all
 
 

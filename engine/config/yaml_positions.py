@@ -26,6 +26,7 @@ from engine.config.model import ConfigIssue, JsonPath, Position
 _TAG = "tag:yaml.org,2002:"
 _CONSTRUCTED_TAGS = {_TAG + name for name in ("null", "bool", "int", "float")}
 _TEXT_TAGS = {_TAG + "str", _TAG + "timestamp"}
+_FLOW_VARIABLE_HINT = "inside `{...}` or `[...]`, quote values that use variables: '${VAR}'"
 
 
 @dataclass
@@ -37,6 +38,8 @@ class LocatedDocument:
     keys: dict[JsonPath, Position] = field(default_factory=dict)
     # first character of one-line strings whose text maps 1:1 to the file (for columns inside them)
     text_starts: dict[JsonPath, Position] = field(default_factory=dict)
+    # values with a missing variable, already reported: later checks leave them alone
+    unresolved: set[JsonPath] = field(default_factory=set)
     file: Path | None = None
 
     def value_position(self, path: JsonPath) -> Position:
@@ -70,13 +73,16 @@ def read_yaml(path: Path, env: Mapping[str, str]) -> tuple[LocatedDocument | Non
         mark = error.problem_mark or error.context_mark
         position = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path, 1, 1)
         problem = " ".join(part for part in (error.context, error.problem) if part)
-        return None, [issue(position, (), f"invalid YAML: {problem}")]
+        line = text.splitlines()[position.line - 1] if position.line <= len(text.splitlines()) else ""
+        hint = _FLOW_VARIABLE_HINT if "${" in line else None
+        return None, [issue(position, (), f"invalid YAML: {problem}", hint)]
     builder = _Builder(path, env)
     document = LocatedDocument(None, file=path)
     if root is not None:
         document.data = builder.build(root, ())
         document.values, document.keys = builder.values, builder.keys
         document.text_starts = builder.text_starts
+        document.unresolved = builder.unresolved
     return document, builder.issues
 
 
@@ -88,6 +94,7 @@ class _Builder:
         self.values: dict[JsonPath, Position] = {}
         self.keys: dict[JsonPath, Position] = {}
         self.text_starts: dict[JsonPath, Position] = {}
+        self.unresolved: set[JsonPath] = set()
         self.constructor = yaml.SafeLoader("")
 
     def position(self, mark: yaml.Mark, extra_columns: int = 0) -> Position:
@@ -145,6 +152,8 @@ class _Builder:
                 return self.position(node.start_mark)
             return Position(start.file, start.line, start.column + offset)
 
+        if result.missing:
+            self.unresolved.add(path)
         for name, offset in result.missing:
             self.issues.append(
                 issue(

@@ -170,7 +170,27 @@ def test_pipeline_settings_named_like_secrets_are_masked(write_file, pipeline_is
     monkeypatch.setenv("PARTNER_TOKEN_P1", "partner-secret-P1")
     path = write_file(
         "p.yaml",
-        PIPELINE.replace("PARAMS", "{}") + "settings: {partner_token: '${PARTNER_TOKEN_P1}', region: eu-west}\n",
+        PIPELINE.replace("PARAMS", "{}") + "settings: {partner_token: '${PARTNER_TOKEN_P1}', region: eu}\n",
     )
     pipeline_issues(path)
-    assert secrets.redact("partner-secret-P1 in eu-west") == "*** in eu-west"
+    assert secrets.redact("partner-secret-P1 in eu") == "*** in eu"
+
+
+def test_a_missing_variable_is_reported_once(write_file, monkeypatch):
+    monkeypatch.delenv("OUT_FOLDER_M1", raising=False)
+    path = write_file("connections.yaml", "out:\n  connector: files\n  folder: ${OUT_FOLDER_M1}\n")
+    with pytest.raises(ConfigIssues) as caught:
+        load_connections(path)
+    assert [(i.position.line, i.position.column, i.json_path, i.message) for i in caught.value.issues] == [
+        (3, 11, "$.out.folder", "environment variable `OUT_FOLDER_M1` is not set"),
+    ]
+
+
+def test_an_unquoted_variable_inside_braces_gets_a_hint(write_file):
+    path = write_file("connections.yaml", "out: {connector: files, folder: ${OUT}}\n")
+    with pytest.raises(ConfigIssues) as caught:
+        load_connections(path)
+    [issue] = caught.value.issues
+    assert (issue.position.line, issue.position.column) == (1, 34)
+    assert issue.message == "invalid YAML: while parsing a flow mapping expected ',' or '}', but got '{'"
+    assert issue.hint == "inside `{...}` or `[...]`, quote values that use variables: '${VAR}'"

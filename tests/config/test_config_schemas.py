@@ -39,9 +39,7 @@ def test_every_pipeline_key_is_documented_for_editors():
 def test_connections_schema_has_one_if_then_branch_per_registered_connector():
     connection = load_schema("connections.schema.json")["$defs"]["connection"]
     assert connection["properties"]["connector"]["enum"] == connector_names()
-    branches = {
-        branch["if"]["properties"]["connector"]["const"]: branch["then"]["$ref"] for branch in connection["allOf"]
-    }
+    branches = {b["if"]["properties"]["connector"]["const"]: b["then"]["$ref"] for b in connection["allOf"]}
     assert branches == {name: f"{name}/connection.schema.json" for name in connector_names()}
     assert "anyOf" not in str(connection) and "oneOf" not in str(connection)
     for reference in branches.values():

@@ -13,13 +13,15 @@ key: id
 map: {id: "lookup('t', id)"}
 lookups: {t: lookups/t.yaml}
 """
+BOTH_CONNECTIONS = "inbox: {connector: files, folder: in}\noutbox: {connector: files, folder: o}\n"
 
 
 def test_a_folder_is_walked_and_checked_against_its_connections_file(write_file):
     write_file("acme/connections.yaml", "inbox: {connector: files, folder: in}\noutbox: {connector: files}\n")
     write_file("acme/lookups/t.yaml", "a: b\n")  # a lookup table, not a pipeline
     good = write_file("acme/good.yaml", PIPELINE)
-    bad = write_file("acme/nested/bad.yml", PIPELINE.replace("name: p", "nme: p").replace("lookups/t.yaml", "t.csv"))
+    mistakes = PIPELINE.replace("name: p", "nme: p").replace("lookups/t.yaml", "t.csv")
+    bad = write_file("acme/nested/bad.yml", mistakes)
     issues = validate_paths([good.parent])
     assert [(i.position.file, i.position.line, i.json_path, i.message) for i in issues] == [
         (good.parent / "connections.yaml", 2, "$.outbox.folder", "missing required key `folder`"),
@@ -38,7 +40,7 @@ def test_pipelines_next_to_a_connections_file_are_checked_against_it(write_file)
 
 
 def test_an_explicit_connections_file_is_used_for_every_pipeline(write_file):
-    connections = write_file("conf/conns.yaml", "inbox: {connector: files, folder: in}\noutbox: {connector: files, folder: o}\n")
+    connections = write_file("conf/conns.yaml", BOTH_CONNECTIONS)
     write_file("acme/connections.yaml", "other: {connector: files, folder: x}\n")
     write_file("acme/lookups/t.yaml", "a: b\n")
     pipeline = write_file("acme/p.yaml", PIPELINE)
@@ -54,7 +56,7 @@ def test_a_connections_file_is_recognised_by_its_entries(write_file):
 
 
 def test_clean_files_give_no_issues(write_file):
-    write_file("acme/connections.yml", "inbox: {connector: files, folder: in}\noutbox: {connector: files, folder: o}\n")
+    write_file("acme/connections.yml", BOTH_CONNECTIONS)
     write_file("acme/lookups/t.yaml", "a: b\n")
     pipeline = write_file("acme/p.yaml", PIPELINE)
     assert validate_paths([pipeline.parent, pipeline]) == []
