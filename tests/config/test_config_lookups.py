@@ -104,3 +104,16 @@ def test_an_unknown_table_name_in_an_expression_is_reported(write_file, pipeline
             "(the pipeline's tables: ship_methods, statuses)",
         )
     ]
+
+
+def test_table_paths_are_relative_to_the_file_that_names_them(write_file):
+    write_file("mappings/lookups/ship.csv", "flat.flat,UPS\n")
+    write_file("mappings/base.yaml", PIPELINE.replace("TABLE", "lookups/ship.csv"))
+    overlay = write_file(
+        "clients/acme/p.yaml", "extends: ../../mappings/base.yaml\nlookups: {statuses: {'1': New}}\n"
+    )
+    config = load_pipeline(overlay)
+    assert config.lookups == {
+        "ship_methods": {"flat.flat": "UPS"},
+        "statuses": {"2": "Processing", "5": "Complete", "1": "New"},  # inline tables merge too
+    }
