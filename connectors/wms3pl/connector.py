@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
+from requests.adapters import HTTPAdapter
+
 from connectors.wms3pl import query
 from connectors.wms3pl.api import WmsApi
 from connectors.wms3pl.auth import TokenManager
@@ -48,6 +50,10 @@ class Wms3plConnector(Connector):
         self.http = HttpClient(self.config.base_url, describe=f"the WMS at {self.config.base_url}",
                                timeout=self.config.timeout, verify_tls=self.config.verify_tls,
                                retry=retry, sleep=sleep)
+        # one pooled connection per concurrent order send, so none is opened and thrown away
+        pool = HTTPAdapter(pool_maxsize=max(10, self.config.concurrency))
+        self.http.session.mount("https://", pool)
+        self.http.session.mount("http://", pool)
         self.tokens = TokenManager(self.http, client_id=self.config.client_id,
                                    client_secret=self.config.client_secret,
                                    user_login_id=self.config.user_login_id, tpl=self.config.tpl)
