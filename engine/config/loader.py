@@ -7,14 +7,13 @@ holding every problem found; `validate_paths` walks files and folders and return
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine import secrets
-from engine.config.connections import CONNECTOR, read_connections
+from engine.config.connections import read_connections
+from engine.config.discovery import config_files, connections_beside
 from engine.config.expressions import check_expressions
 from engine.config.extends import read_with_extends
 from engine.config.issues import ConfigIssues, issue, sort_issues
@@ -34,7 +33,6 @@ from engine.config.yaml_positions import LocatedDocument
 from engine.connector import load_schema
 
 PIPELINE_SCHEMA = "pipeline.schema.json"
-CONNECTIONS_FILE_NAMES = ("connections.yaml", "connections.yml")
 _TEST_OUTCOMES = ("expect", "skipped", "rejected")
 
 __all__ = ["ConfigIssues", "load_connections", "load_pipeline", "read_pipeline", "validate_paths"]
@@ -83,8 +81,8 @@ def validate_paths(paths: list[Path], connections: Path | None = None) -> list[C
     """Every issue in every pipeline and connections file at `paths` (files or folders).
 
     Pipelines are checked against `connections` when given, otherwise against a
-    `connections.yaml` in their own folder, if there is one. Files under a `lookups/` folder
-    are lookup tables and are only read through the pipelines that use them.
+    `connections.yaml` in their own folder, if there is one. Which files of a folder are
+    checked is decided by `engine.config.discovery`.
     """
     loaded: dict[Path, dict[str, ConnectionConfig]] = {}
     issues: list[ConfigIssue] = []
@@ -97,38 +95,14 @@ def validate_paths(paths: list[Path], connections: Path | None = None) -> list[C
         return loaded[key]
 
     explicit = connections_of(Path(connections)) if connections else None
-    for file in _yaml_files(paths):
-        if _is_connections_file(file):
+    for file, kind in config_files(paths):
+        if kind == "connections":
             connections_of(file)
             continue
-        nearby = next((file.parent / n for n in CONNECTIONS_FILE_NAMES if (file.parent / n).is_file()), None)
+        nearby = connections_beside(file)
         against = explicit if explicit is not None else connections_of(nearby) if nearby else None
         issues.extend(read_pipeline(file, against)[1])
     return sort_issues(issues)
-
-
-def _yaml_files(paths: list[Path]) -> Iterator[Path]:
-    for path in map(Path, paths):
-        if not path.is_dir():
-            yield path
-            continue
-        for file in sorted(path.rglob("*")):
-            inside = file.relative_to(path).parts[:-1]
-            if file.suffix in (".yaml", ".yml") and file.is_file() and "lookups" not in inside:
-                yield file
-
-
-def _is_connections_file(file: Path) -> bool:
-    """Named connections.yaml, or its top level holds entries with `connector:`."""
-    if file.name in CONNECTIONS_FILE_NAMES:
-        return True
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False  # reading it as a pipeline reports the problem
-    return isinstance(data, dict) and any(
-        isinstance(entry, dict) and CONNECTOR in entry for entry in data.values()
-    )
 
 
 def _register_secret_settings(settings: Any) -> None:

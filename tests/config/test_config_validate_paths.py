@@ -60,3 +60,27 @@ def test_clean_files_give_no_issues(write_file):
     write_file("acme/lookups/t.yaml", "a: b\n")
     pipeline = write_file("acme/p.yaml", PIPELINE)
     assert validate_paths([pipeline.parent, pipeline]) == []
+
+
+def test_other_yaml_hidden_folders_and_lookup_tables_are_left_alone_in_a_walk(write_file):
+    write_file(".venv/lib/p.yaml", "map: 5\n")
+    write_file(".github/workflows/ci.yml", "name: ci\non: push\njobs: {}\n")
+    write_file("schemas/api.openapi.yaml", "openapi: 3.1.0\ninfo: {title: x}\n")
+    write_file("mappings/lookups/t.yaml", "map: 5\n")
+    broken = write_file("mappings/broken.yaml", "map: [\n")
+    issues = validate_paths([broken.parent.parent])
+    assert [(i.position.file, i.position.line, i.message) for i in issues] == [
+        (
+            broken,
+            2,
+            "invalid YAML: while parsing a flow node expected the node content, but found '<stream end>'",
+        )
+    ]
+
+
+def test_a_file_named_explicitly_is_always_checked(write_file):
+    path = write_file("notes.yaml", "title: x\n")
+    assert [i.message for i in validate_paths([path])][:2] == [
+        "missing required key `destination`",
+        "missing required key `key`",
+    ]

@@ -1,0 +1,58 @@
+"""Finding the pipeline and connections files among the paths given to `cartsync validate`.
+
+Folders are walked for `*.yaml` / `*.yml`, leaving out hidden folders (`.git`, `.venv`) and
+`lookups/` folders (lookup tables are read through the pipelines that name them). A walked file
+counts only when it looks like a cartsync file, so other YAML in a repository (CI settings, API
+descriptions) is left alone; a file named on the command line is always checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+CONNECTIONS_FILE_NAMES = ("connections.yaml", "connections.yml")
+_PIPELINE_KEYS = frozenset({"source", "destination", "map", "key", "extends"})
+
+FileKind = Literal["pipeline", "connections"]
+
+
+def config_files(paths: list[Path]) -> Iterator[tuple[Path, FileKind]]:
+    """Each configuration file under `paths`, with what it holds."""
+    for path in map(Path, paths):
+        if not path.is_dir():
+            yield path, file_kind(path) or "pipeline"
+            continue
+        for file in sorted(path.rglob("*")):
+            folders = file.relative_to(path).parts[:-1]
+            if file.suffix not in (".yaml", ".yml") or not file.is_file():
+                continue
+            if "lookups" in folders or any(folder.startswith(".") for folder in folders):
+                continue
+            kind = file_kind(file)
+            if kind is not None:
+                yield file, kind
+
+
+def file_kind(file: Path) -> FileKind | None:
+    """`connections` when named so or when its entries have `connector:`; `pipeline` when it has
+    pipeline keys or cannot be parsed (reading it as a pipeline reports why); else None."""
+    if file.name in CONNECTIONS_FILE_NAMES:
+        return "connections"
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "pipeline"
+    if not isinstance(data, dict):
+        return None
+    if any(isinstance(entry, dict) and "connector" in entry for entry in data.values()):
+        return "connections"
+    return "pipeline" if _PIPELINE_KEYS & set(data) else None
+
+
+def connections_beside(file: Path) -> Path | None:
+    """The connections file in the same folder as `file`, if there is one."""
+    return next((file.parent / n for n in CONNECTIONS_FILE_NAMES if (file.parent / n).is_file()), None)
