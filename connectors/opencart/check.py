@@ -52,11 +52,11 @@ def _maintenance_text(on: bool, variant: str | None) -> str:
 def _check_extension(report: CheckReport, extension: ExtensionClient, maintenance: bool) -> bool:
     try:
         info = extension.version_info()
-    except ConnectError as exc:
-        if maintenance and "maintenance mode" in exc.message:
-            report.add("extension", "blocked by maintenance mode (its routes are outside api/)", ok=False)
-        else:
-            report.add("extension", f"{exc.message} {exc.hint or ''}".strip(), ok=False)
+    except errors.InMaintenance:
+        report.add("extension", "blocked by maintenance mode (its routes are outside api/)", ok=False)
+        return False
+    except errors.ExtensionMissing as exc:
+        report.add("extension", f"{exc.message} {exc.hint}", ok=False)
         return False
     report.add("extension", f"cartsync {info.get('extension_version')} answers (variant {extension.variant})")
     return True

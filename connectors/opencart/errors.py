@@ -21,6 +21,14 @@ _PHP_MESSAGE = re.compile(
 NO_API_PERMISSION = "do not have permission to access the API"
 
 
+class InMaintenance(ConnectError):
+    """The store answered its maintenance page: only api/ routes work."""
+
+
+class ExtensionMissing(ConnectError):
+    """The cartsync extension's routes are not there."""
+
+
 def is_maintenance_page(response: requests.Response) -> bool:
     return response.status_code == 503 and "maintenance" in response.text.lower()
 
@@ -104,7 +112,7 @@ def ip_not_allowed(username: str, version: str, store_answer: str) -> ConnectErr
 
 
 def maintenance(store_url: str, route: str) -> ConnectError:
-    return ConnectError(
+    return InMaintenance(
         f"The store at {store_url} is in maintenance mode: it answered {route} with its 503 "
         f"'Maintenance' page.",
         hint="While maintenance mode is on, OpenCart blocks every route outside api/, so the cartsync "
@@ -154,7 +162,7 @@ INSTALL_HINTS = {
 
 
 def extension_missing(version: str, routes: list[str]) -> ConnectError:
-    return ConnectError(
+    return ExtensionMissing(
         f"The cartsync extension is not installed on this OpenCart {version} store: "
         f"{' and '.join(routes)} answered 'page not found'.",
         hint=INSTALL_HINTS.get(version[:1], INSTALL_HINTS["3"])

@@ -17,6 +17,8 @@ Its operator methods change the store the way its admin, its clock or its networ
 from __future__ import annotations
 
 import json
+import ssl
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,7 @@ class SandboxStore:
         self.maintenance = False
         self.notices = False
         self.seen_ip: str | None = None
+        self.tls = False
         data = json.loads((seed or DEFAULT_SEED).read_text(encoding="utf-8"))
         self.state = StoreState(data, version)
         users = [ApiUser(1, "Default", api_key if api_username == "Default" else DEFAULT_USER_KEY)]
@@ -57,26 +60,41 @@ class SandboxStore:
             users.append(ApiUser(2, api_username, api_key))
         self.auth = StoreAuth(version, users, default_api_id=1, clock=self.state.now)
         self._server = SandboxServer(StoreRequestHandler, self, port=port)
+        self._thread: threading.Thread | None = None
 
     # -- running -----------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        return self._server.url
+        return self._server.url.replace("http://", "https://") if self.tls else self._server.url
+
+    def use_tls(self, certfile: Path, keyfile: Path) -> None:
+        """Serve HTTPS with this certificate (e.g. a self-signed one, to see TLS failures)."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile, keyfile)
+        self._server.httpd.socket = context.wrap_socket(self._server.httpd.socket, server_side=True)
+        self.tls = True
 
     @property
     def port(self) -> int:
         return self._server.port
 
     def start(self) -> SandboxStore:
-        self._server.start()
+        """Serve in a background thread (polling for shutdown often, so `stop` is quick)."""
+        self._thread = threading.Thread(target=self._server.httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.02}, daemon=True)
+        self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         self._server.serve_forever()
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._thread is not None:
+            self._server.httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.httpd.server_close()
 
     def __enter__(self) -> SandboxStore:
         return self
