@@ -1,10 +1,9 @@
 """Compiles every JMESPath expression of a pipeline at load time.
 
 Expressions are: `key`, `filter` (or each rule's `when`), every value of `derive`, every
-string leaf of `map`, and
-`ledger.sets_expr`. Compiling checks the syntax, function names and argument counts, and that
-the tables named in `lookup('table', ...)` are under `lookups:` and the names in
-`setting('name')` under `settings:`.
+string leaf of `map`, and `ledger.sets_expr`. Compiling checks the syntax, function names and
+argument counts, and that the tables named in `lookup('table', ...)` are under `lookups:` and
+the names in `setting('name')` under `settings:`.
 """
 
 from __future__ import annotations
