@@ -39,12 +39,15 @@ def open_connector(connection: ConnectionConfig) -> Connector:
     return connector_class(connection.connector)(connection.name, connection.settings)
 
 
-def connection_named(connections: dict[str, ConnectionConfig], name: str, pipeline: PipelineConfig,
-                     role: str) -> ConnectionConfig:
+def connection_named(
+    connections: dict[str, ConnectionConfig], name: str, pipeline: PipelineConfig, role: str
+) -> ConnectionConfig:
     if name not in connections:
         position = pipeline.position_of((role, "connection"))
-        raise ConfigError(f"{position}: the {role} connection '{name}' is not in the connections file.",
-                          hint="Known connections: " + (", ".join(sorted(connections)) or "none"))
+        raise ConfigError(
+            f"{position}: the {role} connection '{name}' is not in the connections file.",
+            hint="Known connections: " + (", ".join(sorted(connections)) or "none"),
+        )
     return connections[name]
 
 
@@ -62,11 +65,12 @@ class PreparedRun:
 
 def prepare(pipeline_path: Path, connections_path: Path | None, store: StateStore) -> PreparedRun:
     """Load and compile a pipeline and open its connectors. Raises ConfigError (exit 2)."""
-    config = load_pipeline(pipeline_path)
     connections = load_connections(find_connections(pipeline_path, connections_path))
+    config = load_pipeline(pipeline_path, connections)
     source = open_connector(connection_named(connections, config.source.connection, config, "source"))
     destination = open_connector(
-        connection_named(connections, config.destination.connection, config, "destination"))
+        connection_named(connections, config.destination.connection, config, "destination")
+    )
     spec = destination.streams[config.destination.stream]
     compiled = compile_pipeline(config, spec, extra_functions=ledger_functions(store))
     return PreparedRun(compiled, source, destination)

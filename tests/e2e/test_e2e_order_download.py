@@ -1,0 +1,93 @@
+"""Order download end to end: store orders → WMS orders, through the example client's overlay."""
+
+from __future__ import annotations
+
+PROCESSING_ORDERS = ["1002", "1003", "1008", "1014"]  # seed orders in Processing
+READY_TO_SHIP = ["1012"]  # the overlay adds the status "Ready to Ship"
+
+
+def test_exact_payload_of_an_order_with_options_aliases_and_totals(world):
+    report = world.run("order_download")
+    assert report.counts == {"sent": 5}
+    sent = sorted(o["referenceNum"] for o in world.wms.orders)
+    assert sent == sorted(f"OC-{key}" for key in PROCESSING_ORDERS + READY_TO_SHIP)
+
+    store_order = world.store.order(1002)
+    order = world.wms_order("OC-1002")
+    assert order["readOnly"]["customerIdentifier"]["id"] == 1077
+    assert order["readOnly"]["facilityIdentifier"]["id"] == 1
+    assert order["poNum"] == "1002"
+    assert order["billingCode"] == "Prepaid"
+    assert order["routingInfo"]["carrier"] == "UPS" and order["routingInfo"]["mode"] == "03"  # ups.GND
+    assert (
+        order["shipTo"]["name"] == f"{store_order['shipping_firstname']} {store_order['shipping_lastname']}"
+    )
+    assert order["shipTo"]["address1"] == store_order["shipping_address_1"]
+    assert order["shipTo"]["city"] == store_order["shipping_city"]
+    assert order["shipTo"]["zip"] == store_order["shipping_postcode"]
+    assert order["shipTo"]["emailAddress"] == store_order["email"]
+    assert order["shipTo"]["country"] == "GB"
+    assert order["notes"] == (store_order.get("comment") or "")
+    items = [(i["itemIdentifier"]["sku"], i["qty"]) for i in order["orderItems"]]
+    assert items == [("SHIRT-HIKE-M", 2), ("WB-750", 1)]  # option alias; model when there is no SKU
+    shipping = sum(float(t["value"]) for t in store_order["totals"] if t["code"] == "shipping")
+    assert order["fulfillInvInfo"]["fulfillInvShippingAndHandling"] == round(shipping, 2)
+
+
+def test_rerun_sends_nothing_twice(world):
+    world.run("order_download")
+    posts = len(world.wms.requests_to("POST", "/orders"))
+    report = world.run("order_download")
+    assert report.counts.get("sent", 0) == 0
+    assert len(world.wms.requests_to("POST", "/orders")) == posts
+    world.store.set_order_status(1002, "Processing", comment="paid again")  # moves date_modified
+    report = world.run("order_download")
+    assert report.counts.get("sent", 0) == 0
+    assert len(world.wms.orders) == 5
+
+
+def test_unmapped_ship_method_is_held_then_fixed_and_resent(world, edit):
+    from engine.ledger_commands import LedgerCommands
+    from engine.state import StateStore
+
+    edit("../client/order_download.yaml", "lookups:\n", "lookups:\n  ship_methods: ship_methods.yaml\n")
+    (world.client / "ship_methods.yaml").write_text(
+        "flat.flat: {carrier: UPS, mode: '92'}\nups.GND: {carrier: UPS, mode: '03'}\n"
+    )
+    report = world.run("order_download")
+    assert report.exit_code == 1
+    assert [(p.key, p.message) for p in report.problems] == [
+        ("1008", "routingInfo: Unmapped Ship Method: ups.2DA")
+    ]
+    assert world.ledger("1008").status == "error"
+    assert "OC-1008" not in [o["referenceNum"] for o in world.wms.orders]
+
+    with (world.client / "ship_methods.yaml").open("a") as handle:
+        handle.write("ups.2DA: {carrier: UPS, mode: '02'}\n")
+    store = StateStore.open(world.state)
+    LedgerCommands(store).resend("1008")
+    store.close()
+    report = world.run("order_download")
+    assert report.counts["sent"] == 1 and report.exit_code == 0
+    assert world.ledger("1008").status == "at_wms"
+    assert world.wms_order("OC-1008")["routingInfo"]["mode"] == "02"
+
+
+def test_a_record_that_breaks_the_wms_schema_is_rejected_and_not_sent(world, edit):
+    edit("order_download.yaml", "settings:\n", 'map:\n  shipTo: "`null`"\nsettings:\n')
+    report = world.run("order_download")
+    assert report.counts == {"rejected": 5}
+    assert all("shipTo" in problem.message for problem in report.problems)
+    assert world.wms.orders == []
+
+
+def test_transient_wms_failures_stay_pending_and_the_cursor_waits(world):
+    world.wms.inject_fault("POST /orders", "500", times=100)
+    report = world.run("order_download")
+    assert report.counts == {"retrying": 5}
+    assert world.ledger("1002").transient is True
+    assert world.ledger("1002").status == "error"
+    from engine.state import StateStore
+
+    assert StateStore.open(world.state).cursor("order_download") is None
+    world.wms.inject_fault("POST /orders", "500", times=0)
