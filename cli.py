@@ -33,11 +33,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 run_app = typer.Typer(help="Run pipelines.", no_args_is_help=True)
-state_app = typer.Typer(help="Inspect or reset a pipeline's cursor and delivery memory.", no_args_is_help=True)
-orders_app = typer.Typer(help="The order ledger: list, inspect, resend, hold and release orders.",
-                         invoke_without_command=True)
-sandbox_app = typer.Typer(help="Built-in sandbox servers for tests, the demo and experiments.",
-                          no_args_is_help=True)
+state_app = typer.Typer(
+    help="Inspect or reset a pipeline's cursor and delivery memory.", no_args_is_help=True
+)
+orders_app = typer.Typer(
+    help="The order ledger: list, inspect, resend, hold and release orders.", invoke_without_command=True
+)
+sandbox_app = typer.Typer(
+    help="Built-in sandbox servers for tests, the demo and experiments.", no_args_is_help=True
+)
 app.add_typer(run_app, name="run")
 app.add_typer(state_app, name="state")
 app.add_typer(orders_app, name="orders")
@@ -45,11 +49,19 @@ app.add_typer(sandbox_app, name="sandbox")
 for sandbox_name, sandbox in sandbox_apps().items():
     sandbox_app.add_typer(sandbox, name=sandbox_name)
 
-StatePath = Annotated[Path | None, typer.Option("--state", envvar="CARTSYNC_STATE",
-                                                 help="State store file (default .cartsync/state.db).")]
-ConnectionsPath = Annotated[Path | None, typer.Option(
-    "--connections", "-c", envvar="CARTSYNC_CONNECTIONS",
-    help="Connections file (default: connections.yaml beside the pipeline, then in the current folder).")]
+StatePath = Annotated[
+    Path | None,
+    typer.Option("--state", envvar="CARTSYNC_STATE", help="State store file (default .cartsync/state.db)."),
+]
+ConnectionsPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--connections",
+        "-c",
+        envvar="CARTSYNC_CONNECTIONS",
+        help="Connections file (default: connections.yaml beside the pipeline, then in the current folder).",
+    ),
+]
 
 
 def _guard(action: Callable[[], int | None]) -> None:
@@ -68,9 +80,12 @@ def _guard(action: Callable[[], int | None]) -> None:
 
 # -- validate ---------------------------------------------------------------------------------
 
+
 @app.command()
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Pipeline files, connections files or folders.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Pipeline files, connections files or folders.")
+    ] = None,
     connections: ConnectionsPath = None,
 ) -> None:
     """Check pipeline and connection files; print every problem at once with file:line:col.
@@ -79,28 +94,37 @@ def validate(
 
     Example: cartsync validate mappings/ clients/
     """
+
     def action() -> int:
         targets = paths or [Path(".")]
         issues = validate_paths(targets, connections)
         for issue in issues:
             console.print(str(issue), highlight=False)
         if issues:
-            console.print(f"[red]{len(issues)} problem(s)[/] in {len({i.position.file for i in issues})} file(s)")
+            console.print(
+                f"[red]{len(issues)} problem(s)[/] in {len({i.position.file for i in issues})} file(s)"
+            )
             return 2
         console.print("[green]all files are valid[/]")
         return 0
+
     _guard(action)
 
 
 # -- run --------------------------------------------------------------------------------------
 
+
 @run_app.command("pipeline")
 def run_pipeline(
     file: Annotated[Path, typer.Argument(help="The pipeline file.")],
     connections: ConnectionsPath = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read, filter, map and validate; send nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read, filter, map and validate; send nothing.")
+    ] = False,
     limit: Annotated[int | None, typer.Option(help="Stop after this many source records.")] = None,
-    full: Annotated[bool, typer.Option("--full", help="Ignore the cursor and resend unchanged records.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Ignore the cursor and resend unchanged records.")
+    ] = False,
     state: StatePath = None,
 ) -> None:
     """Run one pipeline.
@@ -110,25 +134,38 @@ def run_pipeline(
 
     Example: cartsync run pipeline mappings/order_download.yaml -c clients/acme/connections.yaml
     """
+
     def action() -> int:
-        report = execute_pipeline(file, connections, state, RunOptions(dry_run=dry_run, limit=limit, full=full))
+        report = execute_pipeline(
+            file, connections, state, RunOptions(dry_run=dry_run, limit=limit, full=full)
+        )
         print_report(report)
         return report.exit_code
+
     _guard(action)
 
 
-def execute_pipeline(file: Path, connections: Path | None, state: Path | None, options: RunOptions,
-                     quiet: bool = False) -> RunReport:
+def execute_pipeline(
+    file: Path, connections: Path | None, state: Path | None, options: RunOptions, quiet: bool = False
+) -> RunReport:
     """Run a pipeline with a live progress line. Used by `run pipeline` and the demo."""
     store = StateStore.open(state)
     prepared = prepare(file, connections, store)
     try:
         with console.status(f"[bold]{prepared.pipeline.name}[/]: starting…") as status:
+
             def progress(report: RunReport) -> None:
                 counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
                 status.update(f"[bold]{prepared.pipeline.name}[/]: {counts or 'reading…'}")
-            runner = Runner(prepared.pipeline, prepared.source, prepared.destination, store, options,
-                            progress=None if quiet else progress)
+
+            runner = Runner(
+                prepared.pipeline,
+                prepared.source,
+                prepared.destination,
+                store,
+                options,
+                progress=None if quiet else progress,
+            )
             return runner.run()
     finally:
         prepared.close()
@@ -150,13 +187,17 @@ def print_report(report: RunReport) -> None:
     for problem in report.problems:
         console.print(f"  [red]✗ {problem.key}[/]: {problem.message}", highlight=False)
     if report.not_found:
-        console.print(f"  [yellow]{len(report.not_found)} item(s) unknown to the destination:[/] "
-                      + ", ".join(p.key for p in report.not_found[:50]), highlight=False)
-    for source, mapped in report.previews[:5]:
+        console.print(
+            f"  [yellow]{len(report.not_found)} item(s) unknown to the destination:[/] "
+            + ", ".join(p.key for p in report.not_found[:50]),
+            highlight=False,
+        )
+    for _source, mapped in report.previews[:5]:
         console.print_json(data={"mapped": mapped})
 
 
 # -- preview and test -------------------------------------------------------------------------
+
 
 @app.command()
 def preview(
@@ -169,12 +210,18 @@ def preview(
 
     Example: cartsync preview mappings/order_download.yaml --limit 2
     """
+
     def action() -> int:
         store = StateStore.open(state)
         prepared = prepare(file, connections, store)
         try:
-            runner = Runner(prepared.pipeline, prepared.source, prepared.destination, store,
-                            RunOptions(dry_run=True, limit=limit, full=True))
+            runner = Runner(
+                prepared.pipeline,
+                prepared.source,
+                prepared.destination,
+                store,
+                RunOptions(dry_run=True, limit=limit, full=True),
+            )
             report = runner.run()
         finally:
             prepared.close()
@@ -190,15 +237,19 @@ def preview(
         for reason, count in report.skip_reasons.items():
             console.print(f"skipped {count}: {reason}", highlight=False)
         return 0
+
     _guard(action)
 
 
 @app.command("test")
-def test_mappings(files: Annotated[list[Path], typer.Argument(help="Pipeline files with a `tests:` section.")]) -> None:
+def test_mappings(
+    files: Annotated[list[Path], typer.Argument(help="Pipeline files with a `tests:` section.")],
+) -> None:
     """Run the inline `tests:` of pipeline files: sample input → expected output, no live system.
 
     Example: cartsync test mappings/order_download.yaml
     """
+
     def action() -> int:
         failures = 0
         for file in files:
@@ -210,15 +261,18 @@ def test_mappings(files: Annotated[list[Path], typer.Argument(help="Pipeline fil
                     console.print(f"    {result.message}", highlight=False)
         console.print(f"{failures} failed" if failures else "all mapping tests passed")
         return 1 if failures else 0
+
     _guard(action)
 
 
 def _json(value: Any) -> str:
     import json
+
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
 # -- check ------------------------------------------------------------------------------------
+
 
 @app.command()
 def check(
@@ -229,6 +283,7 @@ def check(
 
     Example: cartsync check store -c clients/acme/connections.yaml
     """
+
     def action() -> int:
         entries = load_connections(find_connections(None, connections))
         if name and name not in entries:
@@ -239,7 +294,9 @@ def check(
             try:
                 report = connector.check()
             except CartsyncError as error:
-                errors.print(f"[bold red]✗ {entry.name}[/] ({entry.connector}): {error.message}", highlight=False)
+                errors.print(
+                    f"[bold red]✗ {entry.name}[/] ({entry.connector}): {error.message}", highlight=False
+                )
                 if error.hint:
                     errors.print(f"  [yellow]hint:[/] {error.hint}", highlight=False)
                 failed = max(failed, error.exit_code)
@@ -253,29 +310,37 @@ def check(
             if not report.ok:
                 failed = max(failed, 3)
         return failed
+
     _guard(action)
 
 
 # -- state and runs ---------------------------------------------------------------------------
 
+
 @state_app.command("show")
-def state_show(pipeline: Annotated[str, typer.Argument(help="Pipeline name.")], state: StatePath = None) -> None:
+def state_show(
+    pipeline: Annotated[str, typer.Argument(help="Pipeline name.")], state: StatePath = None
+) -> None:
     """Show a pipeline's cursor and its last runs.
 
     Example: cartsync state show order_download
     """
+
     def action() -> int:
         store = StateStore.open(state)
         console.print(f"cursor: {store.cursor(pipeline)}", highlight=False)
         _print_runs(store.runs(pipeline, limit=5))
         return 0
+
     _guard(action)
 
 
 @state_app.command("reset")
 def state_reset(
     pipeline: Annotated[str, typer.Argument(help="Pipeline name.")],
-    since: Annotated[str | None, typer.Option(help="Only forget deliveries made since this date (ISO).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only forget deliveries made since this date (ISO).")
+    ] = None,
     state: StatePath = None,
 ) -> None:
     """Forget a pipeline's cursor and what it delivered, so the next run reads and sends again.
@@ -284,26 +349,35 @@ def state_reset(
 
     Example: cartsync state reset inventory_sync --since 2024-05-01
     """
+
     def action() -> int:
         store = StateStore.open(state)
         cursor = store.reset_cursor(pipeline)
         forgotten = store.forget_deliveries(pipeline, since=since)
-        console.print(f"{pipeline}: cursor {'cleared' if cursor else 'was not set'}, "
-                      f"{forgotten} deliveries forgotten", highlight=False)
+        console.print(
+            f"{pipeline}: cursor {'cleared' if cursor else 'was not set'}, {forgotten} deliveries forgotten",
+            highlight=False,
+        )
         return 0
+
     _guard(action)
 
 
 @app.command()
-def runs(pipeline: Annotated[str | None, typer.Argument()] = None,
-         limit: Annotated[int, typer.Option()] = 20, state: StatePath = None) -> None:
+def runs(
+    pipeline: Annotated[str | None, typer.Argument()] = None,
+    limit: Annotated[int, typer.Option()] = 20,
+    state: StatePath = None,
+) -> None:
     """Recent runs with their counts.
 
     Example: cartsync runs order_download
     """
+
     def action() -> int:
         _print_runs(StateStore.open(state).runs(pipeline, limit=limit))
         return 0
+
     _guard(action)
 
 
@@ -311,18 +385,22 @@ def _print_runs(rows: list[dict[str, Any]]) -> None:
     table = Table("run", "pipeline", "started", "ended", "status", "counts")
     for row in rows:
         counts = ", ".join(f"{n} {k}" for k, n in sorted(row["counts"].items()))
-        table.add_row(str(row["id"]), row["pipeline"], row["started_at"], row["ended_at"] or "",
-                      row["status"], counts)
+        table.add_row(
+            str(row["id"]), row["pipeline"], row["started_at"], row["ended_at"] or "", row["status"], counts
+        )
     console.print(table)
 
 
 # -- the order ledger -------------------------------------------------------------------------
 
+
 @orders_app.callback()
 def orders(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help="Only this status (new, at_wms, shipped, confirmed, "
-                                                    "error, canceled, skipped).")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only this status (new, at_wms, shipped, confirmed, error, canceled, skipped)."),
+    ] = None,
     since: Annotated[str | None, typer.Option(help="Only rows changed since this date (ISO).")] = None,
     entity: Annotated[str, typer.Option(help="Ledger entity.")] = "order",
     state: StatePath = None,
@@ -337,8 +415,14 @@ def orders(
     table = Table("order", "status", "WMS id", "attempts", "updated", "last message")
     for row in ctx.obj.list(status=status, since=since):
         flags = " (held)" if row.held else ""
-        table.add_row(row.key, row.status + flags, row.dest_id or "", str(row.attempts), row.updated_at,
-                      (row.last_error or "")[:80])
+        table.add_row(
+            row.key,
+            row.status + flags,
+            row.dest_id or "",
+            str(row.attempts),
+            row.updated_at,
+            (row.last_error or "")[:80],
+        )
     console.print(table)
 
 
@@ -348,18 +432,29 @@ def orders_show(ctx: typer.Context, order_id: Annotated[str, typer.Argument()]) 
 
     Example: cartsync orders show 10045
     """
+
     def action() -> int:
         row, events = ctx.obj.show(order_id)
-        console.print(f"order {row.key}: [bold]{row.status}[/]" + (" (held)" if row.held else "")
-                      + (f", WMS id {row.dest_id}" if row.dest_id else ""), highlight=False)
+        console.print(
+            f"order {row.key}: [bold]{row.status}[/]"
+            + (" (held)" if row.held else "")
+            + (f", WMS id {row.dest_id}" if row.dest_id else ""),
+            highlight=False,
+        )
         if row.last_error:
             console.print(f"last error: {row.last_error}", highlight=False)
         table = Table("when", "pipeline", "event", "status", "message")
         for event in events:
-            table.add_row(event["at"], event["pipeline"] or "", event["event"], event["status"] or "",
-                          event["message"] or "")
+            table.add_row(
+                event["at"],
+                event["pipeline"] or "",
+                event["event"],
+                event["status"] or "",
+                event["message"] or "",
+            )
         console.print(table)
         return 0
+
     _guard(action)
 
 
@@ -368,15 +463,21 @@ def _ledger_action(verb: str, doc: str) -> None:
         def action() -> int:
             console.print(getattr(ctx.obj, verb)(order_id), highlight=False)
             return 0
+
         _guard(action)
+
     command.__doc__ = doc
     orders_app.command(verb)(command)
 
 
-_ledger_action("resend", "Send an order again on the next run of its pipeline (after fixing its cause).\n\n"
-               "Example: cartsync orders resend 10045")
-_ledger_action("hold", "Hold an order: no pipeline sends it until it is released.\n\n"
-               "Example: cartsync orders hold 10045")
+_ledger_action(
+    "resend",
+    "Send an order again on the next run of its pipeline (after fixing its cause).\n\n"
+    "Example: cartsync orders resend 10045",
+)
+_ledger_action(
+    "hold", "Hold an order: no pipeline sends it until it is released.\n\nExample: cartsync orders hold 10045"
+)
 _ledger_action("release", "Release a held order.\n\nExample: cartsync orders release 10045")
 
 

@@ -43,19 +43,35 @@ def main() -> int:
     STATE_DIR.mkdir(parents=True)
     state = STATE_DIR / "state.db"
 
-    with start_sandbox_store(args.store_version, api_key="demo-store-key") as store, \
-            start_sandbox_wms(seed=ROOT / "demo" / "wms_seed.json", client_secret="demo-wms-secret",
-                              user_login_id=17) as wms:
-        os.environ.update({
-            "EXAMPLE_STORE_URL": store.url, "EXAMPLE_OC_USER": "cartsync", "EXAMPLE_OC_KEY": "demo-store-key",
-            "EXAMPLE_WMS_URL": wms.url, "EXAMPLE_WMS_ID": wms.client_id, "EXAMPLE_WMS_SECRET": "demo-wms-secret",
-        })
-        console.print(Panel.fit(f"sandbox store (OpenCart {args.store_version}): {store.url}\n"
-                                f"sandbox WMS: {wms.url}\nstate: {state}", title="cartsync demo"))
+    with (
+        start_sandbox_store(args.store_version, api_key="demo-store-key") as store,
+        start_sandbox_wms(
+            seed=ROOT / "demo" / "wms_seed.json", client_secret="demo-wms-secret", user_login_id=17
+        ) as wms,
+    ):
+        os.environ.update(
+            {
+                "EXAMPLE_STORE_URL": store.url,
+                "EXAMPLE_OC_USER": "cartsync",
+                "EXAMPLE_OC_KEY": "demo-store-key",
+                "EXAMPLE_WMS_URL": wms.url,
+                "EXAMPLE_WMS_ID": wms.client_id,
+                "EXAMPLE_WMS_SECRET": "demo-wms-secret",
+            }
+        )
+        console.print(
+            Panel.fit(
+                f"sandbox store (OpenCart {args.store_version}): {store.url}\n"
+                f"sandbox WMS: {wms.url}\nstate: {state}",
+                title="cartsync demo",
+            )
+        )
 
         def run(name: str) -> None:
             console.rule(f"[bold]{name}")
-            report = execute_pipeline(CLIENT / f"{name}.yaml", CLIENT / "connections.yaml", state, RunOptions())
+            report = execute_pipeline(
+                CLIENT / f"{name}.yaml", CLIENT / "connections.yaml", state, RunOptions()
+            )
             print_report(report)
 
         run("order_download")
@@ -68,8 +84,9 @@ def main() -> int:
 
         console.rule("[bold]second pass: everything again, nothing should move")
         for name in PIPELINES:
-            report = execute_pipeline(CLIENT / f"{name}.yaml", CLIENT / "connections.yaml", state, RunOptions(),
-                                      quiet=True)
+            report = execute_pipeline(
+                CLIENT / f"{name}.yaml", CLIENT / "connections.yaml", state, RunOptions(), quiet=True
+            )
             moved = report.counts.get("sent", 0) + report.counts.get("rejected", 0)
             console.print(f"  {name}: {moved} sent" + (" [green]✓[/]" if moved == 0 else " [red]✗[/]"))
 
@@ -87,8 +104,12 @@ def summarize(state: Path, emails: list[dict[str, str]]) -> None:
     store.close()
     if emails:
         mail = emails[0]
-        console.print(Panel(f"To: {mail['to']}\nSubject: {mail['subject']}\n\n{mail['body']}",
-                            title="a customer notification the sandbox store captured"))
+        console.print(
+            Panel(
+                f"To: {mail['to']}\nSubject: {mail['subject']}\n\n{mail['body']}",
+                title="a customer notification the sandbox store captured",
+            )
+        )
     console.print("Try: [bold].venv/bin/cartsync orders --state .cartsync/demo/state.db[/]")
 
 

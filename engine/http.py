@@ -139,7 +139,12 @@ class HttpClient:
             attempt += 1
             try:
                 response = self.session.request(
-                    method, url, params=params, json=json, data=data, headers=headers,
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    headers=headers,
                     timeout=self.timeout,
                 )
             except requests.exceptions.SSLError as exc:
@@ -200,16 +205,29 @@ def _was_sent(exc: Exception) -> bool:
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return True
     text = repr(exc)
-    not_sent_markers = ("NewConnectionError", "Connection refused", "NameResolutionError",
-                        "Failed to resolve", "No route to host")
+    not_sent_markers = (
+        "NewConnectionError",
+        "Connection refused",
+        "NameResolutionError",
+        "Failed to resolve",
+        "No route to host",
+    )
     return not any(marker in text for marker in not_sent_markers)
 
 
 def _reason(exc: Exception) -> str:
     text = str(exc)
-    for marker in ("Connection refused", "Read timed out", "Connection reset", "Remote end closed",
-                   "Failed to resolve", "certificate verify failed", "hostname mismatch",
-                   "timed out", "Connection aborted"):
+    for marker in (
+        "Connection refused",
+        "Read timed out",
+        "Connection reset",
+        "Remote end closed",
+        "Failed to resolve",
+        "certificate verify failed",
+        "hostname mismatch",
+        "timed out",
+        "Connection aborted",
+    ):
         if marker in text:
             return marker.lower()
     return redact(type(exc).__name__)

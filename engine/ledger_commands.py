@@ -41,11 +41,20 @@ class LedgerCommands:
     def _row(self, key: str) -> LedgerRow:
         row = self.store.row(self.entity, key)
         if row is None:
-            raise CartsyncError(f"The ledger has no {self.entity} '{key}'.",
-                                hint="`cartsync orders` lists the rows it has.")
+            raise CartsyncError(
+                f"The ledger has no {self.entity} '{key}'.", hint="`cartsync orders` lists the rows it has."
+            )
         return row
 
     def _change(self, row: LedgerRow, event: str, message: str, **fields: Any) -> None:
         with self.store.transaction() as db:
-            self.store.upsert(db, self.entity, row.key, pipeline=row.pipeline, run_id=None,
-                              event=event, message=message, **fields)
+            self.store.upsert(
+                db,
+                self.entity,
+                row.key,
+                pipeline=row.pipeline,
+                run_id=None,
+                event=event,
+                message=message,
+                **fields,
+            )

@@ -17,7 +17,6 @@ from typing import Any
 from engine.state import StateStore
 
 
-
 def _without_ledger(entity: str, statuses: list[str]) -> list[Any]:
     """Stand-in with the real arity: for load-time checks and inline mapping tests (no ledger)."""
     return []
@@ -33,8 +32,13 @@ def ledger_functions(store: StateStore) -> dict[str, Callable[..., Any]]:
         wanted = (str(entity), tuple(sorted(str(status) for status in statuses)))
         if wanted not in cache:
             placeholders = ", ".join("?" * len(wanted[1]))
-            rows = store.rows(wanted[0], where=f"status IN ({placeholders}) AND record IS NOT NULL",
-                              args=wanted[1]) if wanted[1] else []
+            rows = (
+                store.rows(
+                    wanted[0], where=f"status IN ({placeholders}) AND record IS NOT NULL", args=wanted[1]
+                )
+                if wanted[1]
+                else []
+            )
             cache[wanted] = [row.record for row in rows]
         return cache[wanted]
 

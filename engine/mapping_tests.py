@@ -24,8 +24,9 @@ class MappingTestResult:
 
 
 def run_mapping_tests(config: PipelineConfig) -> list[MappingTestResult]:
-    context = MappingContext(lookups=config.lookups, settings=config.settings,
-                             extra_functions=RUNTIME_FUNCTIONS)
+    context = MappingContext(
+        lookups=config.lookups, settings=config.settings, extra_functions=RUNTIME_FUNCTIONS
+    )
     derive = [(name, context.compile(text)) for name, text in config.derive.items()]
     filters = [(context.compile(rule.when), rule.reason) for rule in config.filters]
     mapper = context.compile_map(config.map)
@@ -62,7 +63,12 @@ def _run_one(test: MappingTest, derive: list, filters: list, mapper: Any) -> tup
 
 def _diff(expected: object, actual: object) -> str:
     import difflib
-    lines = difflib.unified_diff(json.dumps(expected, indent=2, sort_keys=True).splitlines(),
-                                 json.dumps(actual, indent=2, sort_keys=True).splitlines(),
-                                 "expected", "mapped", lineterm="")
+
+    lines = difflib.unified_diff(
+        json.dumps(expected, indent=2, sort_keys=True).splitlines(),
+        json.dumps(actual, indent=2, sort_keys=True).splitlines(),
+        "expected",
+        "mapped",
+        lineterm="",
+    )
     return "\n".join("      " + line for line in lines)

@@ -43,10 +43,14 @@ class CompiledPipeline:
         return enriched
 
 
-def compile_pipeline(config: PipelineConfig, destination: StreamSpec,
-                     extra_functions: dict[str, Callable[..., Any]] | None = None) -> CompiledPipeline:
-    context = MappingContext(lookups=config.lookups, settings=config.settings,
-                             extra_functions=extra_functions)
+def compile_pipeline(
+    config: PipelineConfig,
+    destination: StreamSpec,
+    extra_functions: dict[str, Callable[..., Any]] | None = None,
+) -> CompiledPipeline:
+    context = MappingContext(
+        lookups=config.lookups, settings=config.settings, extra_functions=extra_functions
+    )
     ledger = config.ledger or LedgerConfig(entity=config.name)
     return CompiledPipeline(
         config=config,

@@ -70,9 +70,15 @@ def content_hash(payload: Any) -> str:
 
 
 class Runner:
-    def __init__(self, pipeline: CompiledPipeline, source: Connector, destination: Connector,
-                 store: StateStore, options: RunOptions | None = None,
-                 progress: ProgressCallback | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: CompiledPipeline,
+        source: Connector,
+        destination: Connector,
+        store: StateStore,
+        options: RunOptions | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> None:
         self.pipeline = pipeline
         self.config: PipelineConfig = pipeline.config
         self.ledger = pipeline.ledger
@@ -104,8 +110,9 @@ class Runner:
             except CartsyncError as error:
                 self.store.finish_run(self.report.run_id, "aborted", dict(self.report.counts), str(error))
                 raise
-            self.store.finish_run(self.report.run_id, self.report.status, dict(self.report.counts),
-                                  _summary(self.report))
+            self.store.finish_run(
+                self.report.run_id, self.report.status, dict(self.report.counts), _summary(self.report)
+            )
         finally:
             self.store.release_lock(name)
         return self.report
@@ -162,12 +169,16 @@ class Runner:
             return
         problems = self.pipeline.validator.errors(payload)
         if problems:
-            message = "mapped record does not fit " + self.config.destination.stream + ": " + "; ".join(problems)
+            message = (
+                "mapped record does not fit " + self.config.destination.stream + ": " + "; ".join(problems)
+            )
             self._reject_before_send(key, record, message, row)
             return
         digest = content_hash(payload)
-        if not (self.options.full or resend) and \
-                self.store.delivered_hash(self.config.name, self.ledger.entity, key) == digest:
+        if (
+            not (self.options.full or resend)
+            and self.store.delivered_hash(self.config.name, self.ledger.entity, key) == digest
+        ):
             self.report.count(UNCHANGED)
             return
         if self.options.dry_run:
@@ -198,8 +209,16 @@ class Runner:
             return False
         return True
 
-    def _skip(self, batch: _Batch, key: str, reason: str, *, final: bool,
-              row: LedgerRow | None = None, record: dict[str, Any] | None = None) -> None:
+    def _skip(
+        self,
+        batch: _Batch,
+        key: str,
+        reason: str,
+        *,
+        final: bool,
+        row: LedgerRow | None = None,
+        record: dict[str, Any] | None = None,
+    ) -> None:
         self.report.count(SKIPPED)
         self.report.skip_reasons[reason] += 1
         batch.all_final = batch.all_final and final
@@ -207,21 +226,42 @@ class Runner:
             return
         if row is None or (row.status == "skipped" and row.last_error != reason):
             with self.store.transaction() as db:
-                self.store.upsert(db, self.ledger.entity, key, pipeline=self.config.name,
-                                  run_id=self.report.run_id, event="skipped", message=reason,
-                                  status="skipped", last_error=reason, record=record)
+                self.store.upsert(
+                    db,
+                    self.ledger.entity,
+                    key,
+                    pipeline=self.config.name,
+                    run_id=self.report.run_id,
+                    event="skipped",
+                    message=reason,
+                    status="skipped",
+                    last_error=reason,
+                    record=record,
+                )
 
-    def _reject_before_send(self, key: str, record: dict[str, Any], message: str,
-                            row: LedgerRow | None) -> None:
+    def _reject_before_send(
+        self, key: str, record: dict[str, Any], message: str, row: LedgerRow | None
+    ) -> None:
         self.report.count(REJECTED)
         self.report.problems.append(Problem(key, message))
         if self.options.dry_run:
             return
         with self.store.transaction() as db:
-            self.store.upsert(db, self.ledger.entity, key, pipeline=self.config.name,
-                              run_id=self.report.run_id, event="rejected", message=message,
-                              status="error", last_error=message, transient=0, resend=0,
-                              record=record, next_attempt_at=None)
+            self.store.upsert(
+                db,
+                self.ledger.entity,
+                key,
+                pipeline=self.config.name,
+                run_id=self.report.run_id,
+                event="rejected",
+                message=message,
+                status="error",
+                last_error=message,
+                transient=0,
+                resend=0,
+                record=record,
+                next_attempt_at=None,
+            )
 
     # -- writing --------------------------------------------------------------------------
 
@@ -231,20 +271,32 @@ class Runner:
         items, batch.items = batch.items, []
         with self.store.transaction() as db:  # the intent is durable before the call
             for item in items:
-                self.store.upsert(db, self.ledger.entity, item.key, pipeline=self.config.name,
-                                  run_id=self.report.run_id, event="sending", status=self.ledger.pending,
-                                  record=item.record, payload=item.payload, in_flight=1,
-                                  attempts=(item.row.attempts if item.row else 0) + 1)
+                self.store.upsert(
+                    db,
+                    self.ledger.entity,
+                    item.key,
+                    pipeline=self.config.name,
+                    run_id=self.report.run_id,
+                    event="sending",
+                    status=self.ledger.pending,
+                    record=item.record,
+                    payload=item.payload,
+                    in_flight=1,
+                    attempts=(item.row.attempts if item.row else 0) + 1,
+                )
         try:
-            outcomes = self.destination.write(self.config.destination.stream,
-                                              [item.payload for item in items])
+            outcomes = self.destination.write(
+                self.config.destination.stream, [item.payload for item in items]
+            )
         except ConnectError:
             raise  # in-flight rows are reconciled by the next run
         except TransientError as error:
             outcomes = [Outcome.retryable(str(error))] * len(items)
         if len(outcomes) != len(items):
-            raise CartsyncError(f"connector {self.destination.name} returned {len(outcomes)} outcomes "
-                                f"for {len(items)} records")
+            raise CartsyncError(
+                f"connector {self.destination.name} returned {len(outcomes)} outcomes "
+                f"for {len(items)} records"
+            )
         self._record_outcomes(items, outcomes, batch)
 
     def _record_outcomes(self, items: Iterable[_Pending], outcomes: list[Outcome], batch: _Batch) -> None:
@@ -255,20 +307,29 @@ class Runner:
                 if outcome.delivered:
                     status = self._delivered_status(item.record)
                     kept_id = item.row.dest_id if item.row else None  # the first system's id stays
-                    fields.update(status=status, dest_id=kept_id or outcome.dest_id, transient=0, last_error=None,
-                                  first_error_at=None, next_attempt_at=None)
-                    self.store.record_delivery(db, self.config.name, self.ledger.entity, item.key,
-                                               item.content_hash, outcome.dest_id)
+                    fields.update(
+                        status=status,
+                        dest_id=kept_id or outcome.dest_id,
+                        transient=0,
+                        last_error=None,
+                        first_error_at=None,
+                        next_attempt_at=None,
+                    )
+                    self.store.record_delivery(
+                        db, self.config.name, self.ledger.entity, item.key, item.content_hash, outcome.dest_id
+                    )
                     self.report.count(SENT if outcome.status == "ok" else DUPLICATE)
                 elif outcome.status == "rejected" and (outcome.detail or {}).get("not_found"):
                     fields.update(status="not_found", last_error=outcome.message, transient=0)
-                    self.store.record_delivery(db, self.config.name, self.ledger.entity, item.key,
-                                               item.content_hash, None)
+                    self.store.record_delivery(
+                        db, self.config.name, self.ledger.entity, item.key, item.content_hash, None
+                    )
                     self.report.count(NOT_FOUND)
                     self.report.not_found.append(Problem(item.key, outcome.message or "not found"))
                 elif outcome.status == "rejected":
-                    fields.update(status="error", last_error=outcome.message, transient=0,
-                                  next_attempt_at=None)
+                    fields.update(
+                        status="error", last_error=outcome.message, transient=0, next_attempt_at=None
+                    )
                     self.report.count(REJECTED)
                     self.report.problems.append(Problem(item.key, outcome.message or "rejected"))
                 else:
@@ -276,9 +337,16 @@ class Runner:
                     self.report.count(RETRYING)
                     self.report.problems.append(Problem(item.key, outcome.message or "transient failure"))
                     batch.all_final = batch.all_final and not fields["transient"]
-                self.store.upsert(db, self.ledger.entity, item.key, pipeline=self.config.name,
-                                  run_id=self.report.run_id, event=outcome.status,
-                                  message=outcome.message or outcome.dest_id, **fields)
+                self.store.upsert(
+                    db,
+                    self.ledger.entity,
+                    item.key,
+                    pipeline=self.config.name,
+                    run_id=self.report.run_id,
+                    event=outcome.status,
+                    message=outcome.message or outcome.dest_id,
+                    **fields,
+                )
 
     def _delivered_status(self, record: dict[str, Any]) -> str:
         if self.pipeline.sets_expr is not None:
@@ -289,41 +357,63 @@ class Runner:
 
     def _retry_fields(self, row: LedgerRow | None, message: str, now: str) -> dict[str, Any]:
         """Transient failure: retry later at growing intervals, until the retry window closes."""
-        first = (row.first_error_at if row and row.transient and row.first_error_at else now)
+        first = row.first_error_at if row and row.transient and row.first_error_at else now
         attempts = (row.attempts if row else 0) + 1
         started = datetime.fromisoformat(first)
         current = datetime.fromisoformat(now)
         if current - started >= self._retry_for:
-            return {"status": "error", "transient": 0, "last_error": f"{message} (gave up after "
-                    f"retrying for {self.ledger.retry_for})", "next_attempt_at": None}
+            return {
+                "status": "error",
+                "transient": 0,
+                "last_error": f"{message} (gave up after retrying for {self.ledger.retry_for})",
+                "next_attempt_at": None,
+            }
         delay = self._retry_every * min(2 ** max(0, attempts - 2), 24)
-        return {"status": "error", "transient": 1, "last_error": message, "first_error_at": first,
-                "next_attempt_at": (current + delay).isoformat(timespec="seconds")}
+        return {
+            "status": "error",
+            "transient": 1,
+            "last_error": message,
+            "first_error_at": first,
+            "next_attempt_at": (current + delay).isoformat(timespec="seconds"),
+        }
 
     # -- recovery and requests from people ------------------------------------------------
 
     def _reconcile_in_flight(self) -> None:
         """Ask the destination what became of sends whose result was never recorded."""
-        rows = self.store.rows(self.ledger.entity, where="in_flight = 1 AND pipeline = ?",
-                               args=(self.config.name,))
+        rows = self.store.rows(
+            self.ledger.entity, where="in_flight = 1 AND pipeline = ?", args=(self.config.name,)
+        )
         if not rows:
             return
         outcomes = self.destination.reconcile(self.config.destination.stream, [row.payload for row in rows])
         known = [(row, outcome) for row, outcome in zip(rows, outcomes, strict=True) if outcome is not None]
-        items = [_Pending(row.key, row.record or {}, row.payload, content_hash(row.payload), row)
-                 for row, _ in known]
+        items = [
+            _Pending(row.key, row.record or {}, row.payload, content_hash(row.payload), row)
+            for row, _ in known
+        ]
         self._record_outcomes(items, [outcome for _, outcome in known], _Batch())
         with self.store.transaction() as db:  # no trace at the destination: safe to send again
             for row, outcome in zip(rows, outcomes, strict=True):
                 if outcome is None:
-                    self.store.upsert(db, self.ledger.entity, row.key, pipeline=self.config.name,
-                                      run_id=self.report.run_id, event="reconciled",
-                                      message="the destination has no trace of it; it will be sent again",
-                                      in_flight=0, resend=1)
+                    self.store.upsert(
+                        db,
+                        self.ledger.entity,
+                        row.key,
+                        pipeline=self.config.name,
+                        run_id=self.report.run_id,
+                        event="reconciled",
+                        message="the destination has no trace of it; it will be sent again",
+                        in_flight=0,
+                        resend=1,
+                    )
 
     def _process_resends(self) -> None:
-        rows = self.store.rows(self.ledger.entity, where="resend = 1 AND record IS NOT NULL AND pipeline = ?",
-                               args=(self.config.name,))
+        rows = self.store.rows(
+            self.ledger.entity,
+            where="resend = 1 AND record IS NOT NULL AND pipeline = ?",
+            args=(self.config.name,),
+        )
         batch = _Batch()
         for row in rows:
             self._process(row.record or {}, batch, resend=True)

@@ -35,18 +35,24 @@ class FilesConnector(Connector):
     def check(self) -> CheckReport:
         report = CheckReport(self.name)
         if not self.folder.is_dir():
-            raise ConnectError(f"The folder {self.folder} of connection '{self.connection_name}' does not exist.",
-                               hint="Create it, or fix `folder` in connections.yaml.")
+            raise ConnectError(
+                f"The folder {self.folder} of connection '{self.connection_name}' does not exist.",
+                hint="Create it, or fix `folder` in connections.yaml.",
+            )
         report.add("folder", self.folder)
         report.add("format", self.format)
         report.add("files", ", ".join(sorted(p.name for p in self.folder.glob(f"*.{self.format}"))) or "none")
         return report
 
-    def read(self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None) -> Iterator[Page]:
+    def read(
+        self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None
+    ) -> Iterator[Page]:
         path = self.path(stream)
         if not path.exists():
-            raise ConnectError(f"Stream '{stream}' of connection '{self.connection_name}' has no file {path}.",
-                               hint=f"Put the records in {path.name}, or fix the stream name.")
+            raise ConnectError(
+                f"Stream '{stream}' of connection '{self.connection_name}' has no file {path}.",
+                hint=f"Put the records in {path.name}, or fix the stream name.",
+            )
         start = int((cursor or {}).get("line", 0))
         page: list[dict[str, Any]] = []
         position = 0
@@ -70,8 +76,10 @@ class FilesConnector(Connector):
                     try:
                         yield json.loads(line)
                     except json.JSONDecodeError as error:
-                        raise ConnectError(f"{path}:{number}: not valid JSON ({error.msg}).",
-                                           hint="Each line of a .jsonl file must be one JSON object.") from None
+                        raise ConnectError(
+                            f"{path}:{number}: not valid JSON ({error.msg}).",
+                            hint="Each line of a .jsonl file must be one JSON object.",
+                        ) from None
 
     def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
         path = self.path(stream)

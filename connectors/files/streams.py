@@ -16,8 +16,13 @@ class AnyFileStream(Mapping[str, StreamSpec]):
     def __getitem__(self, name: str) -> StreamSpec:
         if not isinstance(name, str) or not _NAME.match(name):
             raise KeyError(name)
-        return StreamSpec(name=name, direction="both", record_schema="files/record.schema.json",
-                          batch_size=500, description=f"the file {name}.jsonl or {name}.csv")
+        return StreamSpec(
+            name=name,
+            direction="both",
+            record_schema="files/record.schema.json",
+            batch_size=500,
+            description=f"the file {name}.jsonl or {name}.csv",
+        )
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and bool(_NAME.match(name))

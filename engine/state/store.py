@@ -100,16 +100,19 @@ class StateStore:
         """
         me = f"{socket.gethostname()}:{os.getpid()}"
         with self.transaction() as db:
-            row = db.execute("SELECT holder, acquired_at FROM locks WHERE pipeline = ?",
-                             (pipeline,)).fetchone()
+            row = db.execute(
+                "SELECT holder, acquired_at FROM locks WHERE pipeline = ?", (pipeline,)
+            ).fetchone()
             if row and not _holder_is_dead(row["holder"]):
                 raise LockHeld(
                     f"Another run of pipeline '{pipeline}' is in progress "
                     f"(process {row['holder']}, since {row['acquired_at']}).",
                     hint="Wait for it to finish. Two runs of one pipeline never overlap.",
                 )
-            db.execute("INSERT OR REPLACE INTO locks (pipeline, holder, acquired_at) VALUES (?, ?, ?)",
-                       (pipeline, me, utc_now()))
+            db.execute(
+                "INSERT OR REPLACE INTO locks (pipeline, holder, acquired_at) VALUES (?, ?, ?)",
+                (pipeline, me, utc_now()),
+            )
 
     def release_lock(self, pipeline: str) -> None:
         with self.transaction() as db:
@@ -119,17 +122,25 @@ class StateStore:
 
     def start_run(self, pipeline: str) -> int:
         with self.transaction() as db:
-            cursor = db.execute("INSERT INTO runs (pipeline, started_at, status) VALUES (?, ?, 'running')",
-                                (pipeline, utc_now()))
+            cursor = db.execute(
+                "INSERT INTO runs (pipeline, started_at, status) VALUES (?, ?, 'running')",
+                (pipeline, utc_now()),
+            )
             return int(cursor.lastrowid)
 
-    def finish_run(self, run_id: int, status: str, counts: dict[str, int], message: str | None = None) -> None:
+    def finish_run(
+        self, run_id: int, status: str, counts: dict[str, int], message: str | None = None
+    ) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE runs SET ended_at = ?, status = ?, counts = ?, message = ? WHERE id = ?",
-                       (utc_now(), status, json.dumps(counts), redact(message) if message else None, run_id))
+            db.execute(
+                "UPDATE runs SET ended_at = ?, status = ?, counts = ?, message = ? WHERE id = ?",
+                (utc_now(), status, json.dumps(counts), redact(message) if message else None, run_id),
+            )
 
     def runs(self, pipeline: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        query = "SELECT * FROM runs" + (" WHERE pipeline = ?" if pipeline else "") + " ORDER BY id DESC LIMIT ?"
+        query = (
+            "SELECT * FROM runs" + (" WHERE pipeline = ?" if pipeline else "") + " ORDER BY id DESC LIMIT ?"
+        )
         args: tuple[Any, ...] = (pipeline, limit) if pipeline else (limit,)
         return [{**dict(row), "counts": json.loads(row["counts"])} for row in self.db.execute(query, args)]
 
@@ -141,8 +152,10 @@ class StateStore:
 
     def save_cursor(self, pipeline: str, cursor: dict[str, Any]) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO cursors (pipeline, cursor, updated_at) VALUES (?, ?, ?)",
-                       (pipeline, json.dumps(cursor), utc_now()))
+            db.execute(
+                "INSERT OR REPLACE INTO cursors (pipeline, cursor, updated_at) VALUES (?, ?, ?)",
+                (pipeline, json.dumps(cursor), utc_now()),
+            )
 
     def reset_cursor(self, pipeline: str) -> bool:
         with self.transaction() as db:
@@ -154,8 +167,16 @@ class StateStore:
         found = self.db.execute("SELECT * FROM ledger WHERE entity = ? AND key = ?", (entity, key)).fetchone()
         return LedgerRow.from_sql(found) if found else None
 
-    def rows(self, entity: str | None = None, *, status: str | None = None, since: str | None = None,
-             where: str = "", args: tuple[Any, ...] = (), limit: int | None = None) -> list[LedgerRow]:
+    def rows(
+        self,
+        entity: str | None = None,
+        *,
+        status: str | None = None,
+        since: str | None = None,
+        where: str = "",
+        args: tuple[Any, ...] = (),
+        limit: int | None = None,
+    ) -> list[LedgerRow]:
         clauses, values = [], []
         for clause, value in (("entity = ?", entity), ("status = ?", status), ("updated_at >= ?", since)):
             if value is not None:
@@ -168,8 +189,18 @@ class StateStore:
         query += " ORDER BY updated_at DESC, key" + (f" LIMIT {int(limit)}" if limit else "")
         return [LedgerRow.from_sql(row) for row in self.db.execute(query, values)]
 
-    def upsert(self, db: sqlite3.Connection, entity: str, key: str, *, pipeline: str, run_id: int | None,
-               event: str, message: str | None = None, **fields: Any) -> None:
+    def upsert(
+        self,
+        db: sqlite3.Connection,
+        entity: str,
+        key: str,
+        *,
+        pipeline: str,
+        run_id: int | None,
+        event: str,
+        message: str | None = None,
+        **fields: Any,
+    ) -> None:
         """Create or update a ledger row and append an event; call inside `transaction()`."""
         now = utc_now()
         for name in ("record", "payload"):
@@ -177,36 +208,59 @@ class StateStore:
                 fields[name] = json.dumps(fields[name], sort_keys=True, default=str)
         if message is not None:
             message = redact(message)
-        if "last_error" in fields and fields["last_error"]:
+        if fields.get("last_error"):
             fields["last_error"] = redact(fields["last_error"])
         exists = db.execute("SELECT 1 FROM ledger WHERE entity = ? AND key = ?", (entity, key)).fetchone()
         fields = {"pipeline": pipeline, **fields, "updated_at": now}
         if exists:
             assignments = ", ".join(f"{name} = ?" for name in fields)
-            db.execute(f"UPDATE ledger SET {assignments} WHERE entity = ? AND key = ?",
-                       (*fields.values(), entity, key))
+            db.execute(
+                f"UPDATE ledger SET {assignments} WHERE entity = ? AND key = ?",
+                (*fields.values(), entity, key),
+            )
         else:
             fields.setdefault("status", "new")
             columns = ["entity", "key", "created_at", *fields]
-            db.execute(f"INSERT INTO ledger ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                       (entity, key, now, *fields.values()))
+            db.execute(
+                f"INSERT INTO ledger ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                (entity, key, now, *fields.values()),
+            )
         status = fields.get("status")
-        db.execute("INSERT INTO ledger_events (entity, key, run_id, pipeline, event, status, message, at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (entity, key, run_id, pipeline, event, status, message, now))
+        db.execute(
+            "INSERT INTO ledger_events (entity, key, run_id, pipeline, event, status, message, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (entity, key, run_id, pipeline, event, status, message, now),
+        )
 
     def events(self, entity: str, key: str) -> list[dict[str, Any]]:
-        return [dict(row) for row in self.db.execute(
-            "SELECT * FROM ledger_events WHERE entity = ? AND key = ? ORDER BY id", (entity, key))]
+        return [
+            dict(row)
+            for row in self.db.execute(
+                "SELECT * FROM ledger_events WHERE entity = ? AND key = ? ORDER BY id", (entity, key)
+            )
+        ]
 
     def delivered_hash(self, pipeline: str, entity: str, key: str) -> str | None:
-        row = self.db.execute("SELECT content_hash FROM deliveries WHERE pipeline = ? AND entity = ? AND key = ?",
-                              (pipeline, entity, key)).fetchone()
+        row = self.db.execute(
+            "SELECT content_hash FROM deliveries WHERE pipeline = ? AND entity = ? AND key = ?",
+            (pipeline, entity, key),
+        ).fetchone()
         return row["content_hash"] if row else None
 
-    def record_delivery(self, db: sqlite3.Connection, pipeline: str, entity: str, key: str,
-                        content_hash: str, dest_id: str | None) -> None:
-        db.execute("INSERT OR REPLACE INTO deliveries (pipeline, entity, key, content_hash, dest_id, delivered_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?)", (pipeline, entity, key, content_hash, dest_id, utc_now()))
+    def record_delivery(
+        self,
+        db: sqlite3.Connection,
+        pipeline: str,
+        entity: str,
+        key: str,
+        content_hash: str,
+        dest_id: str | None,
+    ) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO deliveries (pipeline, entity, key, content_hash, dest_id, delivered_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (pipeline, entity, key, content_hash, dest_id, utc_now()),
+        )
 
     def forget_deliveries(self, pipeline: str, since: str | None = None, key: str | None = None) -> int:
         """Forget what `pipeline` delivered, so it is sent again (all, since a time, or one key)."""

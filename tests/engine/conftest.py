@@ -36,10 +36,12 @@ def workspace(tmp_path: Path) -> Path:
     (tmp_path / "in").mkdir()
     (tmp_path / "out").mkdir()
     (tmp_path / "contacts.yaml").write_text(PIPELINE)
-    (tmp_path / "connections.yaml").write_text(textwrap.dedent(f"""\
-        inbox: {{connector: files, folder: {tmp_path / 'in'}}}
-        outbox: {{connector: files, folder: {tmp_path / 'out'}}}
-        """))
+    (tmp_path / "connections.yaml").write_text(
+        textwrap.dedent(f"""\
+        inbox: {{connector: files, folder: {tmp_path / "in"}}}
+        outbox: {{connector: files, folder: {tmp_path / "out"}}}
+        """)
+    )
     return tmp_path
 
 
@@ -49,13 +51,16 @@ def add_contacts(workspace: Path) -> Callable[..., None]:
         with (workspace / "in" / "contacts.jsonl").open("a") as handle:
             for contact in contacts:
                 handle.write(json.dumps(contact) + "\n")
+
     return add
 
 
 @pytest.fixture
 def written(workspace: Path) -> Callable[[], list[dict]]:
     """The records the pipeline wrote to the outbox so far."""
+
     def read() -> list[dict]:
         path = workspace / "out" / "cards.jsonl"
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
     return read

@@ -23,8 +23,9 @@ def run(workspace: Path, **options) -> tuple:
     store = StateStore.open(workspace / "state.db")
     prepared = prepare(workspace / "contacts.yaml", None, store)
     try:
-        report = Runner(prepared.pipeline, prepared.source, prepared.destination, store,
-                        RunOptions(**options)).run()
+        report = Runner(
+            prepared.pipeline, prepared.source, prepared.destination, store, RunOptions(**options)
+        ).run()
     finally:
         prepared.close()
     return report, store
@@ -33,8 +34,7 @@ def run(workspace: Path, **options) -> tuple:
 def test_first_run_maps_filters_and_rejects(workspace, add_contacts, written):
     add_contacts(ADA, BOB, CAROL)
     report, store = run(workspace)
-    assert written() == [
-        {"id": 1, "name": "Ada Lovelace", "salutation": "Dear Ada", "country": "France"}]
+    assert written() == [{"id": 1, "name": "Ada Lovelace", "salutation": "Dear Ada", "country": "France"}]
     assert report.counts == {"sent": 1, "skipped": 1, "rejected": 1}
     assert report.skip_reasons == {"contact has no email": 1}
     assert "countries" in report.problems[0].message and "XX" in report.problems[0].message
@@ -153,8 +153,18 @@ def test_in_flight_intent_without_reconcile_is_sent_again(workspace, add_contact
     add_contacts(ADA)
     store = StateStore.open(workspace / "state.db")
     with store.transaction() as db:
-        store.upsert(db, "contacts", "1", pipeline="contacts", run_id=None, event="sending",
-                     status="new", record=ADA, payload={"id": 1}, in_flight=1)
+        store.upsert(
+            db,
+            "contacts",
+            "1",
+            pipeline="contacts",
+            run_id=None,
+            event="sending",
+            status="new",
+            record=ADA,
+            payload={"id": 1},
+            in_flight=1,
+        )
     store.save_cursor("contacts", {"line": 1})
     report, store = run(workspace)
     assert report.counts == {"sent": 1}
