@@ -225,19 +225,7 @@ class Runner:
         if record is None or self.options.dry_run:
             return
         if row is None or (row.status == "skipped" and row.last_error != reason):
-            with self.store.transaction() as db:
-                self.store.upsert(
-                    db,
-                    self.ledger.entity,
-                    key,
-                    pipeline=self.config.name,
-                    run_id=self.report.run_id,
-                    event="skipped",
-                    message=reason,
-                    status="skipped",
-                    last_error=reason,
-                    record=record,
-                )
+            self._write_row(key, "skipped", reason, status="skipped", last_error=reason, record=record)
 
     def _reject_before_send(
         self, key: str, record: dict[str, Any], message: str, row: LedgerRow | None
@@ -246,6 +234,20 @@ class Runner:
         self.report.problems.append(Problem(key, message))
         if self.options.dry_run:
             return
+        self._write_row(
+            key,
+            "rejected",
+            message,
+            status="error",
+            last_error=message,
+            transient=0,
+            resend=0,
+            record=record,
+            next_attempt_at=None,
+        )
+
+    def _write_row(self, key: str, event: str, message: str, **fields: Any) -> None:
+        """Update one ledger row of this pipeline's entity, with its event, in its own transaction."""
         with self.store.transaction() as db:
             self.store.upsert(
                 db,
@@ -253,14 +255,9 @@ class Runner:
                 key,
                 pipeline=self.config.name,
                 run_id=self.report.run_id,
-                event="rejected",
+                event=event,
                 message=message,
-                status="error",
-                last_error=message,
-                transient=0,
-                resend=0,
-                record=record,
-                next_attempt_at=None,
+                **fields,
             )
 
     # -- writing --------------------------------------------------------------------------
