@@ -98,8 +98,8 @@ def validate(
     def action() -> int:
         targets = paths or [Path(".")]
         issues = validate_paths(targets, connections)
-        for issue in issues:
-            console.print(str(issue), highlight=False)
+        for issue in issues:  # one issue a line, never wrapped: CI logs and editors parse them
+            console.print(str(issue), highlight=False, soft_wrap=True)
         if issues:
             console.print(
                 f"[red]{len(issues)} problem(s)[/] in {len({i.position.file for i in issues})} file(s)"

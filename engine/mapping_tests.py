@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from engine.config.model import MappingTest, PipelineConfig
 from engine.ledger_functions import RUNTIME_FUNCTIONS
-from engine.mapping import MappingContext, MappingError
+from engine.mapping import MappingError
+from engine.pipeline import CompiledPipeline, compile_pipeline
 
 
 @dataclass
@@ -24,36 +24,29 @@ class MappingTestResult:
 
 
 def run_mapping_tests(config: PipelineConfig) -> list[MappingTestResult]:
-    context = MappingContext(
-        lookups=config.lookups, settings=config.settings, extra_functions=RUNTIME_FUNCTIONS
-    )
-    derive = [(name, context.compile(text)) for name, text in config.derive.items()]
-    filters = [(context.compile(rule.when), rule.reason) for rule in config.filters]
-    mapper = context.compile_map(config.map)
+    pipeline = compile_pipeline(config, destination=None, extra_functions=RUNTIME_FUNCTIONS)
     results = []
     for index, test in enumerate(config.tests):
         line = config.position_of(("tests", index)).line
-        results.append(MappingTestResult(test.name, line, *_run_one(test, derive, filters, mapper)))
+        results.append(MappingTestResult(test.name, line, *_run_one(test, pipeline)))
     return results
 
 
-def _run_one(test: MappingTest, derive: list, filters: list, mapper: Any) -> tuple[bool, str]:
-    record = dict(test.input)
-    for name, expression in derive:
-        record[name] = expression.search(record)
-    for expression, reason in filters:
-        if not expression.search(record):
-            if test.skipped is not None and test.skipped.lower() in reason.lower():
-                return True, ""
-            return False, f"skipped: {reason}"
-    if test.skipped is not None:
-        return False, f"expected a skip ({test.skipped}) but the record passed every filter"
+def _run_one(test: MappingTest, pipeline: CompiledPipeline) -> tuple[bool, str]:
     try:
-        mapped = mapper.apply(record)
+        record = pipeline.enrich(dict(test.input))
+        reason = pipeline.skip_reason(record)
+        mapped = None if reason is not None else pipeline.mapper.apply(record)
     except MappingError as error:
         if test.rejected is not None and test.rejected.lower() in str(error).lower():
             return True, ""
         return False, f"rejected: {error}"
+    if reason is not None:
+        if test.skipped is not None and test.skipped.lower() in reason.lower():
+            return True, ""
+        return False, f"skipped: {reason}"
+    if test.skipped is not None:
+        return False, f"expected a skip ({test.skipped}) but the record passed every filter"
     if test.rejected is not None:
         return False, f"expected a rejection ({test.rejected}) but it mapped"
     if mapped != test.expect:

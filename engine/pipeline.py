@@ -27,7 +27,7 @@ class CompiledPipeline:
     filters: list[CompiledFilter]
     mapper: Any
     sets_expr: Any | None
-    validator: RecordValidator
+    validator: RecordValidator | None  # None when the destination is not known (inline tests)
 
     @property
     def name(self) -> str:
@@ -42,10 +42,17 @@ class CompiledPipeline:
             enriched[name] = expression.search(enriched)
         return enriched
 
+    def skip_reason(self, record: dict[str, Any]) -> str | None:
+        """The reason of the first filter rule the record breaks, or None when it passes them all."""
+        for rule in self.filters:
+            if not rule.expression.search(record):
+                return rule.reason
+        return None
+
 
 def compile_pipeline(
     config: PipelineConfig,
-    destination: StreamSpec,
+    destination: StreamSpec | None,
     extra_functions: dict[str, Callable[..., Any]] | None = None,
 ) -> CompiledPipeline:
     context = MappingContext(
@@ -60,5 +67,5 @@ def compile_pipeline(
         filters=[CompiledFilter(context.compile(rule.when), rule.reason) for rule in config.filters],
         mapper=context.compile_map(config.map),
         sets_expr=context.compile(ledger.sets_expr) if ledger.sets_expr else None,
-        validator=RecordValidator(load_schema(destination.record_schema)),
+        validator=RecordValidator(load_schema(destination.record_schema)) if destination else None,
     )

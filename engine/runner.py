@@ -158,16 +158,16 @@ class Runner:
         except MappingError as error:
             self._reject_before_send(key, record, f"derive: {error}", row)
             return
-        for rule in self.pipeline.filters:
-            if not rule.expression.search(record):
-                self._skip(batch, key, rule.reason, final=True, row=row, record=record)
-                return
+        reason = self.pipeline.skip_reason(record)
+        if reason is not None:
+            self._skip(batch, key, reason, final=True, row=row, record=record)
+            return
         try:
             payload = self.pipeline.mapper.apply(record)
         except MappingError as error:
             self._reject_before_send(key, record, str(error), row)
             return
-        problems = self.pipeline.validator.errors(payload)
+        problems = self.pipeline.validator.errors(payload) if self.pipeline.validator else []
         if problems:
             message = (
                 "mapped record does not fit " + self.config.destination.stream + ": " + "; ".join(problems)
@@ -247,18 +247,15 @@ class Runner:
         )
 
     def _write_row(self, key: str, event: str, message: str, **fields: Any) -> None:
-        """Update one ledger row of this pipeline's entity, with its event, in its own transaction."""
+        """Update one ledger row, with its event, in its own transaction."""
         with self.store.transaction() as db:
-            self.store.upsert(
-                db,
-                self.ledger.entity,
-                key,
-                pipeline=self.config.name,
-                run_id=self.report.run_id,
-                event=event,
-                message=message,
-                **fields,
-            )
+            self._upsert(db, key, event=event, message=message, **fields)
+
+    def _upsert(self, db: Any, key: str, **fields: Any) -> None:
+        """Update a row of this pipeline's entity inside the caller's transaction, as this run."""
+        self.store.upsert(
+            db, self.ledger.entity, key, pipeline=self.config.name, run_id=self.report.run_id, **fields
+        )
 
     # -- writing --------------------------------------------------------------------------
 
@@ -268,12 +265,9 @@ class Runner:
         items, batch.items = batch.items, []
         with self.store.transaction() as db:  # the intent is durable before the call
             for item in items:
-                self.store.upsert(
+                self._upsert(
                     db,
-                    self.ledger.entity,
                     item.key,
-                    pipeline=self.config.name,
-                    run_id=self.report.run_id,
                     event="sending",
                     status=self.ledger.pending,
                     record=item.record,
@@ -334,12 +328,9 @@ class Runner:
                     self.report.count(RETRYING)
                     self.report.problems.append(Problem(item.key, outcome.message or "transient failure"))
                     batch.all_final = batch.all_final and not fields["transient"]
-                self.store.upsert(
+                self._upsert(
                     db,
-                    self.ledger.entity,
                     item.key,
-                    pipeline=self.config.name,
-                    run_id=self.report.run_id,
                     event=outcome.status,
                     message=outcome.message or outcome.dest_id,
                     **fields,
@@ -393,12 +384,9 @@ class Runner:
         with self.store.transaction() as db:  # no trace at the destination: safe to send again
             for row, outcome in zip(rows, outcomes, strict=True):
                 if outcome is None:
-                    self.store.upsert(
+                    self._upsert(
                         db,
-                        self.ledger.entity,
                         row.key,
-                        pipeline=self.config.name,
-                        run_id=self.report.run_id,
                         event="reconciled",
                         message="the destination has no trace of it; it will be sent again",
                         in_flight=0,
