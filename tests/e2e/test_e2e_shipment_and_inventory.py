@@ -19,6 +19,8 @@ def test_tracking_reaches_the_customer_and_the_ledger(world):
     assert "FedEx" in body  # FDX normalised through lookups/carriers.yaml
     assert "794698570123, 794698570124" in body
     assert "https://www.fedex.com/fedextrack/?trknbr=794698570124" in body
+    links = [line for line in body.splitlines() if line.startswith("https://www.fedex.com/")]
+    assert len(links) == 2, "one tracking link a line"
     assert world.store.order(1002)["order_status_id"] == world.store.status_id("Shipped")
 
     emails = len(world.store.emails)
