@@ -1,6 +1,8 @@
 """`make bench`: every benchmark, each printing its ratio against a hand-written baseline."""
 
-from bench.bench_mapping import main
+from bench import bench_mapping, bench_order_download
 
 if __name__ == "__main__":
-    main()
+    for benchmark in (bench_mapping, bench_order_download):
+        print(f"\n# {benchmark.__name__}: {(benchmark.__doc__ or '').splitlines()[0]}")
+        benchmark.main()
