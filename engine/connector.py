@@ -34,6 +34,8 @@ class Outcome:
     - ok: created; `dest_id` is the destination's id.
     - duplicate: it was already there (`dest_id` is the existing one). Counts as delivered.
     - rejected: the destination refused it; `message` is the system's own words.
+      `Outcome.not_found` is a rejection because the destination has no such item (a SKU the
+      store does not sell): the run lists it, but it is not a failure.
     - retryable: a transient failure; the record stays pending for a later run.
     """
 
@@ -61,6 +63,14 @@ class Outcome:
     @classmethod
     def rejected(cls, message: str) -> Outcome:
         return cls("rejected", message=message)
+
+    @classmethod
+    def not_found(cls, message: str, **detail: Any) -> Outcome:
+        return cls("rejected", message=message, detail={"not_found": True, **detail})
+
+    @property
+    def is_not_found(self) -> bool:
+        return self.status == "rejected" and bool((self.detail or {}).get("not_found"))
 
     @classmethod
     def retryable(cls, message: str) -> Outcome:

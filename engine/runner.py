@@ -310,7 +310,7 @@ class Runner:
                         db, self.config.name, self.ledger.entity, item.key, item.content_hash, outcome.dest_id
                     )
                     self.report.count(SENT if outcome.status == "ok" else DUPLICATE)
-                elif outcome.status == "rejected" and (outcome.detail or {}).get("not_found"):
+                elif outcome.is_not_found:
                     fields.update(status="not_found", last_error=outcome.message, transient=0)
                     self.store.record_delivery(
                         db, self.config.name, self.ledger.entity, item.key, item.content_hash, None

@@ -29,8 +29,8 @@ def _outcome(item: dict[str, Any], result: dict[str, Any]) -> Outcome:
     what = _describe(item)
     message = result.get("message") or str(status)
     if status == "not_found":
-        return Outcome("rejected", message=f"OpenCart has no product for {what}: {message}",
-                       detail={"not_found": True, **{k: item[k] for k in ("sku", "model") if k in item}})
+        return Outcome.not_found(f"OpenCart has no product for {what}: {message}",
+                                 **{k: item[k] for k in ("sku", "model") if k in item})
     if status == "ambiguous":
         return Outcome.rejected(f"{what} matches more than one product ({message}); give each a unique "
                                 f"SKU in Catalog > Products > Data, or send the sku instead of the model")
