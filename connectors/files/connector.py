@@ -84,14 +84,40 @@ class FilesConnector(Connector):
     def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
         path = self.path(stream)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8", newline="") as handle:
-            if self.format == "csv":
-                fields = sorted({name for record in records for name in record})
-                writer = csv.DictWriter(handle, fieldnames=fields)
-                if handle.tell() == 0:
-                    writer.writeheader()
-                writer.writerows(records)
-            else:
-                for record in records:
-                    handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")
+        if self.format == "csv":
+            return self._append_csv(path, records)
+        with path.open("a", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")
         return [Outcome.ok() for _ in records]
+
+    def _append_csv(self, path: Path, records: list[dict[str, Any]]) -> list[Outcome]:
+        """Append rows under the file's existing header (or a new one from the first batch).
+
+        A record with a field the header lacks is rejected, not written into the wrong column.
+        """
+        header = _csv_header(path) or sorted({name for record in records for name in record})
+        outcomes = []
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header)
+            if handle.tell() == 0:
+                writer.writeheader()
+            for record in records:
+                extra = sorted(set(record) - set(header))
+                if extra:
+                    outcomes.append(
+                        Outcome.rejected(
+                            f"{path.name} has no column {', '.join(extra)} (columns: {', '.join(header)})"
+                        )
+                    )
+                    continue
+                writer.writerow(record)
+                outcomes.append(Outcome.ok())
+        return outcomes
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open(encoding="utf-8", newline="") as handle:
+        return next(csv.reader(handle), None)

@@ -1,0 +1,25 @@
+"""The files connector with CSV: reading rows, appending under the existing header."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connectors.files.connector import FilesConnector
+
+
+def test_csv_rows_are_read_and_appended_under_the_first_header(tmp_path: Path):
+    (tmp_path / "stock.csv").write_text("sku,qty\nTENT-002,12\nSTOVE-100,3\n")
+    files = FilesConnector("flat", {"folder": str(tmp_path), "format": "csv"})
+    [page] = list(files.read("stock", {}, None))
+    assert page.records == [{"sku": "TENT-002", "qty": "12"}, {"sku": "STOVE-100", "qty": "3"}]
+    assert page.cursor == {"line": 2}
+
+    outcomes = files.write("out", [{"sku": "A", "qty": 1}])
+    outcomes += files.write("out", [{"qty": 2, "sku": "B"}, {"sku": "C", "qty": 3, "bin": "X1"}])
+    assert [o.status for o in outcomes] == ["ok", "ok", "rejected"]
+    assert outcomes[2].message == "out.csv has no column bin (columns: qty, sku)"
+    assert (tmp_path / "out.csv").read_text().splitlines() == ["qty,sku", "1,A", "2,B"]
+
+    (tmp_path / "stock.csv").write_text("sku,qty\nTENT-002,12\nSTOVE-100,3\nPEG-ALU,9\n")
+    [page] = list(files.read("stock", {}, page.cursor))
+    assert page.records == [{"sku": "PEG-ALU", "qty": "9"}]
