@@ -177,8 +177,8 @@ def test_stock_updates_products_and_options(store: SandboxStore, connector) -> N
     assert store.product_quantity("SHIRT-HIKE") == 100  # option stock is not summed into the product
     assert outcomes[3].detail == {"not_found": True, "sku": "NO-SUCH-SKU"}
     assert outcomes[3].message == ("OpenCart has no product for sku 'NO-SUCH-SKU': "
-                                   "no product has sku 'NO-SUCH-SKU'")
-    assert "model 'PEG-10' matches more than one product (2 products have model 'PEG-10': 56, 57)" in (
+                                   "No product has sku NO-SUCH-SKU")
+    assert "model 'PEG-10' matches more than one product (Products 56, 57 share model PEG-10)" in (
         outcomes[4].message)
     assert outcomes[5].detail == {"not_found": True, "sku": "SHIRT-HIKE"}
 

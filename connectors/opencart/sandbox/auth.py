@@ -2,7 +2,8 @@
 
 Every reply here is one that a real store of that version gives (see the OpenCart reference):
 the bare `[]` of 2.3/3.0, the IP list of the *default* API user on 2.1, the PHPSESSID that 2.3
-binds to its token, 3.0's 24-minute idle limit, and the 4.1 signature with its clock window.
+binds to its token, and 3.0's 24-minute idle limit. (4.1 signed calls are checked in
+`extension_guard`, as the cartsync extension and 4.1's own API check them alike.)
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from connectors.opencart.sandbox.replies import Reply, json_reply
-from connectors.opencart.signing import CLOCK_WINDOW_SECONDS, form_digest, signature
 
 SUCCESS = "Success: API session successfully started!"
 BAD_KEY = "Warning: Incorrect API Key!"
 NO_PERMISSION = "Warning: You do not have permission to access the API!"
 IP_TEXT = "Warning: Your IP {ip} is not allowed to access this API!"
-IDLE_SECONDS = {"3.0": 24 * 60}  # 3.0's session data; elsewhere the oc_api_session row's hour
-IDLE_DEFAULT = 3600
+ROW_IDLE_SECONDS = 3600  # an oc_api_session row idle longer is deleted
+IDLE_SECONDS = {"3.0": 24 * 60}  # 3.0's session data dies sooner; elsewhere the row's hour counts
 
 
 @dataclass
@@ -36,7 +36,8 @@ class ApiSession:
     token: str
     api_id: int
     cookie: str | None
-    last_used: float
+    last_used: float  # the oc_api_session row's date_modified
+    data_used: float  # the last use of the PHP session data (3.0 drops it after 24 idle minutes)
 
 
 class StoreAuth:
@@ -95,27 +96,34 @@ class StoreAuth:
     def _start(self, user: ApiUser, token_name: str) -> Reply:
         token = secrets.token_hex(16)
         cookie = secrets.token_hex(13) if self.version == "2.3" else None
-        self.sessions[token] = ApiSession(token, user.api_id, cookie, self.clock())
+        self.sessions[token] = ApiSession(token, user.api_id, cookie, self.clock(), self.clock())
         headers = {"Set-Cookie": f"PHPSESSID={cookie}; path=/; HttpOnly"} if cookie else {}
         return json_reply({"success": SUCCESS, token_name: token}, headers=headers)
 
     # -- sessions ----------------------------------------------------------------------------
 
+    def session_row(self, token: str | None) -> ApiSession | None:
+        """The oc_api_session row of a token, while it has been used within the hour."""
+        found = self.sessions.get(token or "")
+        if found is not None and self.clock() - found.last_used > ROW_IDLE_SECONDS:
+            del self.sessions[found.token]
+            return None
+        return found
+
     def session(self, token: str | None, cookie: str | None = None) -> ApiSession | None:
         """The live session a token (and, on 2.3, the PHPSESSID cookie) belongs to."""
-        found = self.sessions.get(token or "")
+        found = self.session_row(token)
         if found is None:
             return None
         now = self.clock()
-        if now - found.last_used > IDLE_SECONDS.get(self.version, IDLE_DEFAULT):
-            del self.sessions[found.token]
+        if now - found.data_used > IDLE_SECONDS.get(self.version, ROW_IDLE_SECONDS):
             return None
         if found.cookie is not None and found.cookie != cookie:
             return None
         user = self._by_id(found.api_id)
         if user is None or not user.enabled:
             return None
-        found.last_used = now
+        found.last_used = found.data_used = now
         return found
 
     def session_user(self, session: ApiSession) -> ApiUser:
@@ -125,29 +133,3 @@ class StoreAuth:
 
     def expire_all(self) -> None:
         self.sessions.clear()
-
-    # -- 4.1 signed calls --------------------------------------------------------------------
-
-    def verify_signed(self, query: Mapping[str, str], form: Mapping[str, str], *, host: str, path: str,
-                      ip: str) -> tuple[str, str] | None:
-        """None when the call is authentic; else (contract error code, message)."""
-        user = self.users.get(query.get("username", ""))
-        if user is None or not user.enabled:
-            return "permission", "Warning: You do not have permission to access the API!"
-        try:
-            sent_time = int(query.get("time", ""))
-        except ValueError:
-            return "permission", "Warning: the signed call has no valid time!"
-        if abs(self.clock() - sent_time) > CLOCK_WINDOW_SECONDS:
-            return "permission", (f"Warning: the signed call's time is more than {CLOCK_WINDOW_SECONDS} "
-                                  f"seconds away from the store's clock!")
-        expected = signature(user.key, route=query.get("route", ""), call=query.get("call", ""),
-                             username=user.username, host=host, path=path,
-                             store_id=query.get("store_id", ""), language=query.get("language", ""),
-                             currency=query.get("currency", ""), form_md5=form_digest(form),
-                             time=query.get("time", ""))
-        if not secrets.compare_digest(expected, query.get("signature", "")):
-            return "permission", "Warning: You do not have permission to access the API!"
-        if ip not in user.ips:
-            return "ip", IP_TEXT.format(ip=ip)
-        return None

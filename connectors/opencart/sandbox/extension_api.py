@@ -1,105 +1,140 @@
-"""The cartsync extension's routes as the sandbox store serves them.
+"""The cartsync extension's operations as the sandbox store serves them.
 
-This follows `schemas/opencart/extension.openapi.yaml`: the same operations, parameters,
-replies and error codes as the PHP extension.
+This follows `schemas/opencart/extension.openapi.yaml` and the PHP extension itself
+(`src/cartsync/service.php`, `orders.php`, `catalog.php`): the same operations, parameters,
+replies, messages and error codes.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from connectors.opencart.sandbox.replies import Reply, contract_error, json_reply
+from connectors.opencart.sandbox import extension_texts as texts
+from connectors.opencart.sandbox.extension_params import Params
+from connectors.opencart.sandbox.replies import Reply, json_reply
 from connectors.opencart.versions import RELEASES
 
 if TYPE_CHECKING:
+    from connectors.opencart.sandbox.state import StoreState
     from connectors.opencart.sandbox.store import SandboxStore
 
 EXTENSION_VERSION = "1.0.0"
-_ID_LIST = re.compile(r"^[0-9]+(,[0-9]+)*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+OPERATIONS = ("version", "statuses", "orders", "products", "stock")
+LANGUAGE_ID = 1  # the store's one language (config_language_id)
+ORDER_LIMITS = (50, 200)  # (default, largest) page size
+PRODUCT_LIMITS = (100, 500)
+MAX_STOCK_ITEMS = 500
+MAX_QUANTITY = 2147483647  # the quantity columns are signed 32-bit
 
 
-class InvalidParameter(Exception):
-    pass
+def handle(store: SandboxStore, operation: str | None, query: Mapping[str, str], body: Any,
+           api_user: str) -> Reply:
+    """The reply to an authenticated call; raises `ExtensionError` for an unknown operation or a bad
+    parameter."""
+    params = Params(query)
+    if operation == "version":
+        return json_reply({"extension_version": EXTENSION_VERSION,
+                           "opencart_version": RELEASES[store.version],
+                           "maintenance": store.maintenance, "variant": store.variant,
+                           "api_user": api_user})
+    if operation == "statuses":
+        language_id = params.id("language_id", LANGUAGE_ID)
+        statuses = sorted(store.state.statuses.items()) if language_id == LANGUAGE_ID else []
+        return json_reply({"statuses": [{"order_status_id": i, "name": n} for i, n in statuses]})
+    if operation == "orders":
+        return _orders(store.state, params)
+    if operation == "products":
+        limit = params.limit("limit", *PRODUCT_LIMITS)
+        products, following = store.state.products_page(params.id("after_id", 0) or 0, limit)
+        return json_reply({"products": products, "next": following})
+    if operation == "stock":
+        return _stock(store.state, body)
+    raise texts.unknown_operation(operation)
 
 
-def handle(store: SandboxStore, operation: str, query: Mapping[str, str], body: Any, api_user: str) -> Reply:
-    for name in query:
-        if name.endswith("[]"):
-            return contract_error("invalid_parameter", f"{name[:-2]} must be a single value, not an array")
-    try:
-        if operation == "version":
-            return json_reply({"extension_version": EXTENSION_VERSION,
-                               "opencart_version": RELEASES[store.version],
-                               "maintenance": store.maintenance, "variant": store.variant,
-                               "api_user": api_user})
-        if operation == "statuses":
-            statuses = sorted(store.state.statuses.items())
-            return json_reply({"statuses": [{"order_status_id": i, "name": n} for i, n in statuses]})
-        if operation == "orders":
-            return _orders(store, query)
-        if operation == "products":
-            products, following = store.state.products_page(_int(query, "after_id", 0),
-                                                            min(_int(query, "limit", 100), 500))
-            return json_reply({"products": products, "next": following})
-        if operation == "stock":
-            return _stock(store, body)
-    except InvalidParameter as exc:
-        return contract_error("invalid_parameter", str(exc))
-    return contract_error("not_found", f"the cartsync extension has no operation {operation!r}")
-
-
-def _orders(store: SandboxStore, query: Mapping[str, str]) -> Reply:
-    after = None
-    if "after_modified" in query or "after_id" in query:
-        after = (_date(query, "after_modified") or "", _int(query, "after_id", 0))
-    store_id = _int(query, "filter_store_id", -1)  # store_id is a signature field on 4.1
-    orders, following = store.state.orders_page(
-        status_ids=_ids(query, "status_ids"), modified_from=_date(query, "modified_from"), after=after,
-        store_id=None if store_id < 0 else store_id, order_ids=_ids(query, "order_ids"),
-        limit=min(_int(query, "limit", 50), 200))
+def _orders(state: StoreState, params: Params) -> Reply:
+    limit = params.limit("limit", *ORDER_LIMITS)
+    status_ids = params.id_list("status_ids")
+    order_ids = params.id_list("order_ids")
+    store_id = params.id("filter_store_id")  # not `store_id`: a signature field on 4.1
+    modified_from = params.date("modified_from")
+    after_modified = params.date("after_modified")
+    after_id = params.id("after_id", 0) or 0
+    if after_modified is None and params.text("after_id") is not None:
+        raise texts.invalid("after_id", texts.AFTER_ID_ALONE)
+    orders, following = state.orders_page(
+        status_ids=status_ids, modified_from=modified_from, store_id=store_id, order_ids=order_ids,
+        after=None if after_modified is None else (after_modified, after_id), limit=limit)
     return json_reply({"orders": orders, "next": following})
 
 
-def _stock(store: SandboxStore, body: Any) -> Reply:
-    items = body.get("items") if isinstance(body, dict) else None
-    if not isinstance(items, list):
-        raise InvalidParameter("items must be a list")
-    if len(items) > 500:
-        raise InvalidParameter("items: at most 500 per call")
-    results = []
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("quantity"), int) or not (
-                item.get("sku") or item.get("model")):
-            results.append({"status": "invalid",
-                            "message": "each item needs sku or model, and an integer quantity"})
-            continue
-        results.append(store.state.set_stock(item))
-    return json_reply({"results": results})
+# -- stock ------------------------------------------------------------------------------------
+
+def _stock(state: StoreState, body: Any) -> Reply:
+    items = _item_list(body.get("items") if isinstance(body, dict) else None)
+    if items is None:
+        raise texts.invalid("items", texts.ITEMS_BODY)
+    if len(items) > MAX_STOCK_ITEMS:
+        raise texts.invalid("items", texts.TOO_MANY_ITEMS.format(max=MAX_STOCK_ITEMS))
+    with state.lock:
+        return json_reply({"results": [_set_item(state, item) for item in items]})
 
 
-def _int(query: Mapping[str, str], name: str, default: int) -> int:
-    if name not in query:
-        return default
-    value = query[name]
-    if not value.isdigit() or (name == "limit" and int(value) < 1):
-        raise InvalidParameter(f"{name} must be a non-negative integer, not {value!r}")
-    return int(value)
+def _item_list(items: Any) -> list[Any] | None:
+    """The items, or None when they are not a list. PHP decodes a JSON object keyed "0".."n-1"
+    (and so `{}`) to the same array as a list, so the extension takes those too."""
+    if isinstance(items, dict) and list(items) == [str(i) for i in range(len(items))]:
+        return list(items.values())
+    return items if isinstance(items, list) else None
 
 
-def _ids(query: Mapping[str, str], name: str) -> set[int] | None:
-    if name not in query:
-        return None
-    if not _ID_LIST.match(query[name]):
-        raise InvalidParameter(f"{name} must be a comma-separated list of ids, not {query[name]!r}")
-    return {int(part) for part in query[name].split(",")}
+def _item_problem(item: Any) -> str | None:
+    """Why an item cannot be applied, or None when it can."""
+    if isinstance(item, list):
+        item = {}  # a PHP array too: an item without fields
+    if not isinstance(item, dict):
+        return texts.ITEM_NOT_OBJECT
+    quantity = item.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or abs(quantity) > MAX_QUANTITY:
+        return texts.ITEM_QUANTITY.format(max=MAX_QUANTITY)
+    for field in ("sku", "model", "option", "value"):
+        if item.get(field) is not None and (not isinstance(item[field], str) or item[field] == ""):
+            return texts.ITEM_TEXT_FIELD.format(field=field)
+    if item.get("sku") is None and item.get("model") is None:
+        return texts.ITEM_NO_KEY
+    if (item.get("option") is None) != (item.get("value") is None):
+        return texts.ITEM_OPTION_PAIR
+    return None
 
 
-def _date(query: Mapping[str, str], name: str) -> str | None:
-    if name not in query:
-        return None
-    if not _DATE.match(query[name]):
-        raise InvalidParameter(f"{name} must be YYYY-MM-DD HH:MM:SS, not {query[name]!r}")
-    return query[name]
+def _set_item(state: StoreState, item: Any) -> dict[str, Any]:
+    problem = _item_problem(item)
+    if problem is not None:
+        return {"status": "invalid", "message": problem}
+    field = "sku" if item.get("sku") is not None else "model"
+    wanted = item[field]
+    products = [product for _, product in sorted(state.products.items()) if product[field] == wanted]
+    if not products:
+        return {"status": "not_found", "message": texts.NO_PRODUCT.format(field=field, value=wanted)}
+    if len(products) > 1:
+        ids = ", ".join(str(product["product_id"]) for product in products)
+        return {"status": "ambiguous", "message": texts.SHARED_KEY.format(ids=ids, field=field, value=wanted)}
+    product = products[0]
+    product_id = product["product_id"]
+    if item.get("option") is None:
+        product["quantity"] = item["quantity"]
+        return {"status": "updated", "product_id": product_id, "quantity": product["quantity"]}
+    names = {"product_id": product_id, "option": item["option"], "value": item["value"]}
+    values = [value for option in product["options"] if option["name"] == item["option"]
+              for value in option["values"] if value["name"] == item["value"]]
+    if not values:
+        return {"status": "not_found", "product_id": product_id,
+                "message": texts.NO_OPTION_VALUE.format(**names)}
+    if len(values) > 1:
+        return {"status": "ambiguous", "product_id": product_id,
+                "message": texts.SEVERAL_OPTION_VALUES.format(**names)}
+    value = values[0]
+    value["quantity"] = item["quantity"]
+    return {"status": "updated", "product_id": product_id,
+            "product_option_value_id": value["product_option_value_id"], "quantity": value["quantity"]}

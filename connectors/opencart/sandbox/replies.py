@@ -30,12 +30,6 @@ def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None =
     return Reply(status, json.dumps(payload), JSON_TYPE, headers or {})
 
 
-def contract_error(code: str, message: str) -> Reply:
-    """An error of the extension contract: {"error": {"code", "message"}}."""
-    status = {"permission": 403, "ip": 403, "invalid_parameter": 400, "not_found": 404}[code]
-    return json_reply({"error": {"code": code, "message": message}}, status)
-
-
 def not_found_page() -> Reply:
     return Reply(404, "<!DOCTYPE html><html><head><title>The page you requested cannot be found!</title>"
                       "</head><body><h1>The page you requested cannot be found!</h1>"

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 from connectors.opencart.sandbox import extension_api
 from connectors.opencart.sandbox.auth import NO_PERMISSION
+from connectors.opencart.sandbox.extension_guard import authenticate, require_signature
+from connectors.opencart.sandbox.extension_texts import ExtensionError
 from connectors.opencart.sandbox.replies import (
     Reply,
-    contract_error,
     home_page,
     json_reply,
     maintenance_page,
     not_found_page,
     php_fatal_error,
 )
-from connectors.opencart.signing import directory_of
 from connectors.opencart.versions import (
     HISTORY_CALL_41,
     HISTORY_ROUTE,
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 HISTORY_OK = {"success": "Success: You have modified orders!"}
 ORDER_NOT_FOUND = {"error": "Warning: Order could not be found!"}
 FORBIDDEN_41 = {"error": "You do not have permission to access this page."}
-EXTENSION_OPERATIONS = ("version", "statuses", "orders", "products", "stock")
 
 
 @dataclass
@@ -57,9 +56,11 @@ def dispatch(store: SandboxStore, request: Request) -> Reply:
         return maintenance_page(store.state.store_name)
     if route == "common/home":
         return home_page(store.state.store_name)
-    operation = _extension_operation(store, route, request.query)
-    if operation is not None:
-        return _extension(store, operation, request)
+    if _dead_token_on_2_1(store, request):
+        return _stock_api_denied("2.1", request.query["token"])
+    method = _extension_method(store, route)
+    if method is not None:
+        return _extension(store, method, request)
     if store.version == "4.1":
         if route == SIGNED_API_ROUTE:
             return _signed_stock_api(store, request)
@@ -78,14 +79,29 @@ def _exempt_from_maintenance(version: str, route: str) -> bool:
     return route.startswith("api")
 
 
-def _extension_operation(store: SandboxStore, route: str, query: Mapping[str, str]) -> str | None:
-    """The extension operation a route names, if the extension is installed and it is one."""
+def _dead_token_on_2_1(store: SandboxStore, request: Request) -> bool:
+    """OpenCart 2.1 itself fails on an api/ route whose token has no live session, before any
+    controller runs."""
+    token = request.query.get("token")
+    if store.version != "2.1" or not token or not request.route.startswith("api/"):
+        return False
+    with store.state.lock:
+        return store.auth.session(token, request.cookie) is None
+
+
+def _extension_method(store: SandboxStore, route: str) -> str | None:
+    """The method of the extension's controller a route names ("index" for the bare controller
+    route), if the extension is installed and the route is the controller's."""
     if not store.extension_installed:
         return None
     if store.variant == "signed":
-        return query.get("call", "") if route == SIGNED_EXTENSION_ROUTE else None
-    prefix = extension_route(store.variant, "")[0]
-    return route[len(prefix):] if route.startswith(prefix) and len(route) > len(prefix) else None
+        controller, separator = SIGNED_EXTENSION_ROUTE, "."
+    else:
+        prefix = extension_route(store.variant, "")[0]
+        controller, separator = prefix[:-1], prefix[-1]
+    if route == controller:
+        return "index"
+    return route[len(controller) + 1:] if route.startswith(controller + separator) else None
 
 
 def _history_fields(store: SandboxStore, order_id: str, form: Mapping[str, str]) -> Reply:
@@ -120,40 +136,25 @@ def _stock_api_denied(version: str, token: str | None) -> Reply:
 
 
 def _signed_stock_api(store: SandboxStore, request: Request) -> Reply:
-    with store.state.lock:
-        problem = store.auth.verify_signed(request.query, request.form, host=request.host,
-                                           path=directory_of(request.script_path), ip=request.ip)
-    if problem is not None:
+    try:
+        with store.state.lock:
+            require_signature(store.auth, request)
+    except ExtensionError:
         return json_reply(FORBIDDEN_41, 403)
     if request.query.get("call") == HISTORY_CALL_41:
         return _history_fields(store, request.form.get("order_id", ""), request.form)
     return json_reply({"error": f"Warning: unknown call {request.query.get('call', '')!r}!"})
 
 
-def _extension(store: SandboxStore, operation: str, request: Request) -> Reply:
-    with store.state.lock:
-        denied, api_user = _extension_auth(store, request)
-    if denied is not None:
-        return denied
-    return extension_api.handle(store, operation, request.query, request.body, api_user)
-
-
-def _extension_auth(store: SandboxStore, request: Request) -> tuple[Reply | None, str]:
-    auth = store.auth
-    if store.variant == "signed":
-        problem = auth.verify_signed(request.query, request.form, host=request.host,
-                                     path=directory_of(request.script_path), ip=request.ip)
-        if problem is not None:
-            return contract_error(*problem), ""
-        return None, request.query["username"]
-    token = request.query.get(TOKEN_PARAM.get(store.version, "api_token"))
-    session = auth.session(token, request.cookie)
-    if session is None:
-        if store.variant == "api" and store.version == "2.1":
-            return _stock_api_denied("2.1", token), ""
-        return contract_error("permission", "No API session: log in again (the token is missing, wrong "
-                                            "or expired, or the API user is disabled)."), ""
-    user = auth.session_user(session)
-    if store.variant != "api" and request.ip not in user.ips:
-        return contract_error("ip", f"Your IP {request.ip} is not allowed to access this API."), ""
-    return None, user.username
+def _extension(store: SandboxStore, method: str, request: Request) -> Reply:
+    """A call of the extension's controller: `index` takes the operation from `call`; a name that
+    is no route method of the controller is OpenCart's own 'page not found'."""
+    if method != "index" and method not in extension_api.OPERATIONS:
+        return not_found_page()
+    operation = request.query.get("call") if method == "index" else method
+    try:
+        with store.state.lock:
+            api_user = authenticate(store, request)
+        return extension_api.handle(store, operation, request.query, request.body, api_user)
+    except ExtensionError as error:
+        return error.reply()

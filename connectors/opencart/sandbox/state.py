@@ -195,35 +195,3 @@ class StoreState:
             product.pop("price", None)
         more = len(ids) > limit
         return page, ({"after_id": ids[limit - 1]} if more else None)
-
-    # -- stock ---------------------------------------------------------------------------------
-
-    def set_stock(self, item: dict[str, Any]) -> dict[str, Any]:
-        """One item of the extension's `stock` route."""
-        with self.lock:
-            field = "sku" if item.get("sku") not in (None, "") else "model"
-            wanted = item.get(field)
-            matches = [p for p in self.products.values() if wanted and p[field] == wanted]
-            if not matches:
-                return {"status": "not_found", "message": f"no product has {field} {wanted!r}"}
-            if len(matches) > 1:
-                ids = ", ".join(str(p["product_id"]) for p in matches)
-                return {"status": "ambiguous",
-                        "message": f"{len(matches)} products have {field} {wanted!r}: {ids}"}
-            product = matches[0]
-            quantity = int(item["quantity"])
-            if item.get("option") is None:
-                product["quantity"] = quantity
-                return {"status": "updated", "product_id": product["product_id"], "quantity": quantity}
-            for option in product["options"]:
-                if option["name"] != item["option"]:
-                    continue
-                for value in option["values"]:
-                    if value["name"] == item.get("value"):
-                        value["quantity"] = quantity
-                        return {"status": "updated", "product_id": product["product_id"],
-                                "product_option_value_id": value["product_option_value_id"],
-                                "quantity": quantity}
-            return {"status": "not_found", "product_id": product["product_id"],
-                    "message": f"product {wanted!r} has no option {item['option']!r} "
-                               f"with value {item.get('value')!r}"}

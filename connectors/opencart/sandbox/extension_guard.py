@@ -1,0 +1,79 @@
+"""Who may call the extension, checked as its PHP controllers and `src/cartsync/guard.php` do.
+
+- `api` (2.x, 3.0 routes under api/): OpenCart binds the token to a session before the
+  controller runs; the controller only requires that session.
+- `extension3`, `extension4`: the controller checks `api_token` against the oc_api_session row
+  (alive while used within the hour), the API user's status and its IP list.
+- `signed` (4.1): the request signature of 4.1's own API, its clock window and the IP list.
+  OpenCart 4.1's own `api/order` route checks the same signature (`require_signature`).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from connectors.opencart.sandbox import extension_texts as texts
+from connectors.opencart.sandbox.auth import ApiUser, StoreAuth
+from connectors.opencart.signing import CLOCK_WINDOW_SECONDS, directory_of, form_digest, signature
+from connectors.opencart.versions import TOKEN_PARAM
+
+if TYPE_CHECKING:
+    from connectors.opencart.sandbox.routes import Request
+    from connectors.opencart.sandbox.store import SandboxStore
+
+SIGNED_FIELDS = ("route", "call", "username", "store_id", "language", "currency", "time", "signature")
+_TIME = re.compile("^[0-9]{1,12}$")
+
+
+def authenticate(store: SandboxStore, request: Request) -> str:
+    """The calling API user's name; raises `ExtensionError` when the call is refused."""
+    auth = store.auth
+    if store.variant == "signed":
+        return require_signature(auth, request).username
+    if store.variant == "api":
+        session = auth.session(request.query.get(TOKEN_PARAM[store.version]), request.cookie)
+        if session is None:
+            raise texts.permission(texts.NO_SESSION)
+        return auth.session_user(session).username
+    return _require_token(auth, request.query, request.ip).username
+
+
+def _require_token(auth: StoreAuth, query: Mapping[str, str], ip: str) -> ApiUser:
+    token = query.get("api_token")
+    if not token:
+        raise texts.permission(texts.MISSING_TOKEN)
+    row = auth.session_row(token)
+    if row is None:
+        raise texts.permission(texts.BAD_TOKEN)
+    user = auth.session_user(row)
+    if not user.enabled:
+        raise texts.permission(texts.USER_DISABLED)
+    if ip not in user.ips:
+        raise texts.ip_not_allowed(ip)
+    row.last_used = auth.clock()
+    return user
+
+
+def require_signature(auth: StoreAuth, request: Request) -> ApiUser:
+    """The API user of an authentic 4.1 signed call; raises `ExtensionError` otherwise."""
+    query = request.query
+    for name in SIGNED_FIELDS:
+        if name not in query:
+            raise texts.permission(texts.MISSING_SIGNED_FIELD.format(name=name))
+    user = auth.users.get(query["username"])
+    if user is None or not user.enabled:
+        raise texts.permission(texts.UNKNOWN_USER)
+    if not _TIME.match(query["time"]) or abs(auth.clock() - int(query["time"])) > CLOCK_WINDOW_SECONDS:
+        raise texts.permission(texts.OUTSIDE_CLOCK_WINDOW)
+    expected = signature(user.key, route=query["route"], call=query["call"], username=user.username,
+                         host=request.host, path=directory_of(request.script_path),
+                         store_id=query["store_id"], language=query["language"], currency=query["currency"],
+                         form_md5=form_digest(request.form), time=int(query["time"]))
+    if not secrets.compare_digest(expected.encode(), query["signature"].encode()):
+        raise texts.permission(texts.BAD_SIGNATURE)
+    if request.ip not in user.ips:
+        raise texts.ip_not_allowed(request.ip)
+    return user
