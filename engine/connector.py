@@ -24,7 +24,6 @@ from typing import Any, ClassVar, Literal
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 OutcomeStatus = Literal["ok", "duplicate", "rejected", "retryable"]
-FINAL_STATUSES: frozenset[str] = frozenset({"ok", "duplicate", "rejected"})
 
 
 @dataclass(frozen=True)
@@ -43,10 +42,6 @@ class Outcome:
     dest_id: str | None = None
     message: str | None = None
     detail: Mapping[str, Any] | None = None
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in FINAL_STATUSES
 
     @property
     def delivered(self) -> bool:

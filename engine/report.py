@@ -32,7 +32,6 @@ class RunReport:
     not_found: list[Problem] = field(default_factory=list)
     skip_reasons: Counter[str] = field(default_factory=Counter)
     previews: list[tuple[dict, object]] = field(default_factory=list)  # dry run: (source, mapped)
-    cursor_saved: bool = False
 
     def count(self, outcome: str, amount: int = 1) -> None:
         self.counts[outcome] += amount

@@ -133,7 +133,6 @@ class Runner:
             complete_page = len(records) == len(page.records)
             if cursor_updates and batch.all_final and complete_page and page.cursor is not None:
                 self.store.save_cursor(self.config.name, page.cursor)
-                self.report.cursor_saved = True
             self.progress(self.report)
             if self.options.limit is not None and read >= self.options.limit:
                 break

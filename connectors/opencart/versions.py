@@ -7,7 +7,6 @@ operation lives for each way the cartsync extension can be installed.
 from __future__ import annotations
 
 VERSIONS: tuple[str, ...] = ("2.1", "2.3", "3.0", "4.0", "4.1")
-VARIANTS: tuple[str, ...] = ("api", "extension3", "extension4", "signed")
 
 # The exact release each sandbox store reports (the releases the reference was observed on).
 RELEASES: dict[str, str] = {
@@ -46,7 +45,3 @@ def extension_route(variant: str, operation: str) -> tuple[str, dict[str, str]]:
         return SIGNED_EXTENSION_ROUTE, {"call": operation}
     raise ValueError(f"unknown extension variant {variant!r}")
 
-
-def family(version: str) -> str:
-    """The major line a version belongs to ("2", "3" or "4"), from "2.1" or "3.0.5.1"."""
-    return version.split(".", 1)[0]

@@ -15,14 +15,12 @@ PAGE_NUMBER = "pgnum"
 RQL = "rql"
 SORT = "sort"
 DETAIL = "detail"
-ITEM_DETAIL = "itemdetail"
 
 # limits the WMS enforces (a larger page size is an error)
 ORDERS_MAX_PAGE_SIZE = 1000
 STOCK_MAX_PAGE_SIZE = 500
 
 # `detail` values
-DETAIL_NONE = "None"
 DETAIL_ALL = "All"
 
 # order properties used in filters and sorts
