@@ -91,3 +91,33 @@ def test_transient_wms_failures_stay_pending_and_the_cursor_waits(world):
 
     assert StateStore.open(world.state).cursor("order_download") is None
     world.wms.inject_fault("POST /orders", "500", times=0)
+
+
+def test_a_crash_after_sending_is_reconciled_by_asking_the_wms_not_by_resending(world):
+    """The process died after POST /orders left but before the outcome was recorded."""
+    from engine.state import StateStore
+
+    world.run("order_download")
+    wms_id = world.ledger("1002").dest_id
+    store = StateStore.open(world.state)
+    with store.transaction() as db:  # the state the crash leaves: intent recorded, no outcome
+        store.upsert(
+            db,
+            "order",
+            "1002",
+            pipeline="order_download",
+            run_id=None,
+            event="sending",
+            status="new",
+            in_flight=1,
+            dest_id=None,
+        )
+    store.close()
+    posts = len(world.wms.requests_to("POST", "/orders"))
+
+    report = world.run("order_download")
+    assert len(world.wms.requests_to("POST", "/orders")) == posts, "nothing is sent again"
+    assert report.counts["sent"] == 1  # the reconciled send, counted once
+    row = world.ledger("1002")
+    assert (row.status, row.dest_id, row.in_flight) == ("at_wms", wms_id, False)
+    assert [o["referenceNum"] for o in world.wms.orders].count("OC-1002") == 1
