@@ -203,6 +203,10 @@ class Runner:
         if row.status in ledger.done:
             self._skip(batch, key, f"already {row.status}", final=True)
             return False
+        if row.status == "error" and not row.transient:
+            # Held with its reason until a person resends it: re-reading it is no reason to retry.
+            self._skip(batch, key, "held in error until resent (cartsync orders resend)", final=True)
+            return False
         if row.transient and row.next_attempt_at and row.next_attempt_at > self._now_text():
             self._skip(batch, key, f"retry scheduled at {row.next_attempt_at}", final=False)
             return False
@@ -355,7 +359,7 @@ class Runner:
                 "last_error": f"{message} (gave up after retrying for {self.ledger.retry_for})",
                 "next_attempt_at": None,
             }
-        delay = self._retry_every * min(2 ** max(0, attempts - 2), 24)
+        delay = self._retry_every * min(2 ** (attempts - 1), 24)
         return {
             "status": "error",
             "transient": 1,

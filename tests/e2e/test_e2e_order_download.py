@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 PROCESSING_ORDERS = ["1002", "1003", "1008", "1014"]  # seed orders in Processing
 READY_TO_SHIP = ["1012"]  # the overlay adds the status "Ready to Ship"
 
@@ -90,7 +92,6 @@ def test_transient_wms_failures_stay_pending_and_the_cursor_waits(world):
     from engine.state import StateStore
 
     assert StateStore.open(world.state).cursor("order_download") is None
-    world.wms.inject_fault("POST /orders", "500", times=0)
 
 
 def test_a_crash_after_sending_is_reconciled_by_asking_the_wms_not_by_resending(world):
@@ -121,3 +122,32 @@ def test_a_crash_after_sending_is_reconciled_by_asking_the_wms_not_by_resending(
     row = world.ledger("1002")
     assert (row.status, row.dest_id, row.in_flight) == ("at_wms", wms_id, False)
     assert [o["referenceNum"] for o in world.wms.orders].count("OC-1002") == 1
+
+
+@pytest.mark.parametrize("world", ["3.0"], indirect=True)
+def test_transient_errors_retry_at_growing_intervals_then_give_up(world):
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    world.wms.inject_fault("POST /orders", "500", times=10_000)
+    world.run("order_download", now=lambda: start)
+    row = world.ledger("1002")
+    assert (row.status, row.transient, row.next_attempt_at) == ("error", True, "2026-03-02T10:00:00+00:00")
+
+    posts = len(world.wms.requests_to("POST", "/orders"))
+    report = world.run("order_download", now=lambda: start + timedelta(minutes=10))
+    assert len(world.wms.requests_to("POST", "/orders")) == posts, "not due yet: nothing is sent"
+    assert report.skip_reasons["retry scheduled at 2026-03-02T10:00:00+00:00"] == 5  # all five orders
+
+    world.run("order_download", now=lambda: start + timedelta(hours=1))
+    assert world.ledger("1002").next_attempt_at == "2026-03-02T12:00:00+00:00"  # the interval doubled
+
+    report = world.run("order_download", now=lambda: start + timedelta(days=16))
+    row = world.ledger("1002")
+    assert (row.status, row.transient) == ("error", False), "after retry_for a person must act"
+    assert "gave up after retrying for 15 days" in row.last_error
+    assert report.exit_code == 1
+
+    world.wms.faults.clear()
+    report = world.run("order_download", now=lambda: start + timedelta(days=17))
+    assert report.counts.get("sent", 0) == 0, "given-up orders wait for `cartsync orders resend`"
