@@ -29,12 +29,33 @@ class Cartsync extends \Opencart\System\Engine\Controller {
 	public function install(): void {
 	}
 
-	/** OpenCart leaves the module's admin permissions behind on uninstall; remove them so the store is as before. */
+	/**
+	 * OpenCart leaves the module's admin permissions behind on uninstall; remove them so the store is as
+	 * before. Only groups that hold the route are written, and their lists stay JSON lists: OpenCart's own
+	 * removePermission() would turn an empty permission ('') into 'null' and a list with a gap into an object.
+	 */
 	public function uninstall(): void {
-		$this->load->model('user/user_group');
-		foreach ($this->model_user_user_group->getUserGroups() as $group) {
+		$route = 'extension/cartsync/module/cartsync';
+		$query = $this->db->query("SELECT `user_group_id`, `permission` FROM `" . DB_PREFIX . "user_group`");
+
+		foreach ($query->rows as $group) {
+			$permission = json_decode($group['permission'], true);
+
+			if (!is_array($permission)) {
+				continue;
+			}
+
+			$changed = false;
+
 			foreach (['access', 'modify'] as $type) {
-				$this->model_user_user_group->removePermission((int)$group['user_group_id'], $type, 'extension/cartsync/module/cartsync');
+				if (isset($permission[$type]) && is_array($permission[$type]) && in_array($route, $permission[$type], true)) {
+					$permission[$type] = array_values(array_filter($permission[$type], fn($item) => $item !== $route));
+					$changed = true;
+				}
+			}
+
+			if ($changed) {
+				$this->db->query("UPDATE `" . DB_PREFIX . "user_group` SET `permission` = '" . $this->db->escape(json_encode($permission)) . "' WHERE `user_group_id` = '" . (int)$group['user_group_id'] . "'");
 			}
 		}
 	}
