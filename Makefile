@@ -16,7 +16,7 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -q
 
 demo: $(STAMP)
-	$(PY) -m demo
+	$(PY) -m cartsync.demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -11,15 +11,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.config.loader import load_connections, load_pipeline, validate_paths
-from engine.errors import CartsyncError, ConfigError
-from engine.ledger_commands import LedgerCommands
-from engine.mapping_tests import run_mapping_tests
-from engine.registry import sandbox_apps
-from engine.report import RunReport
-from engine.runner import Runner, RunOptions
-from engine.state import StateStore
-from engine.workspace import find_connections, open_connector, prepare
+from cartsync.engine.config.loader import load_connections, load_pipeline, validate_paths
+from cartsync.engine.errors import CartsyncError, ConfigError
+from cartsync.engine.ledger_commands import LedgerCommands
+from cartsync.engine.mapping_tests import run_mapping_tests
+from cartsync.engine.registry import sandbox_apps
+from cartsync.engine.report import RunReport
+from cartsync.engine.runner import Runner, RunOptions
+from cartsync.engine.state import StateStore
+from cartsync.engine.workspace import find_connections, open_connector, prepare
 
 console = Console()
 errors = Console(stderr=True)

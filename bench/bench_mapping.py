@@ -11,7 +11,7 @@ from typing import Any
 
 import jmespath
 
-from engine.mapping import MappingContext
+from cartsync.engine.mapping import MappingContext
 
 ORDER: dict[str, Any] = {
     "order_id": 10045,

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import requests
 
-from connectors.wms3pl.sandbox.samples import order_body, order_record
-from connectors.wms3pl.sandbox.server import start_sandbox_wms
-from engine.runner import Runner
-from engine.state import StateStore
-from engine.workspace import prepare
+from cartsync.connectors.wms3pl.sandbox.samples import order_body, order_record
+from cartsync.connectors.wms3pl.sandbox.server import start_sandbox_wms
+from cartsync.engine.runner import Runner
+from cartsync.engine.state import StateStore
+from cartsync.engine.workspace import prepare
 
 ORDERS = 400
 CONCURRENCY = 4

@@ -17,12 +17,12 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from cli import execute_pipeline, print_report
-from connectors.opencart.sandbox.store import start_sandbox_store
-from connectors.wms3pl.sandbox.server import start_sandbox_wms
-from engine.errors import CartsyncError
-from engine.runner import RunOptions
-from engine.state import StateStore
+from cartsync.cli import execute_pipeline, print_report
+from cartsync.connectors.opencart.sandbox.store import start_sandbox_store
+from cartsync.connectors.wms3pl.sandbox.server import start_sandbox_wms
+from cartsync.engine.errors import CartsyncError
+from cartsync.engine.runner import RunOptions
+from cartsync.engine.state import StateStore
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "clients" / "example"
@@ -36,7 +36,7 @@ console = Console()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="cartsync demo", description=__doc__)
     parser.add_argument("--store-version", default="3.0", choices=["2.1", "2.3", "3.0", "4.0", "4.1"])
     args = parser.parse_args()
     shutil.rmtree(STATE_DIR, ignore_errors=True)

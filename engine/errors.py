@@ -14,7 +14,7 @@ do. Its class decides the process exit code (see DESIGN.md):
 
 from __future__ import annotations
 
-from engine.secrets import redact
+from cartsync.engine.secrets import redact
 
 
 class CartsyncError(Exception):

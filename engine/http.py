@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from engine.errors import ConnectError, OutcomeUnknown, TransientError
-from engine.secrets import redact
+from cartsync.engine.errors import ConnectError, OutcomeUnknown, TransientError
+from cartsync.engine.secrets import redact
 
 
 class Action(Enum):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.errors import CartsyncError
-from engine.state import LedgerRow, StateStore
+from cartsync.engine.errors import CartsyncError
+from cartsync.engine.state import LedgerRow, StateStore
 
 
 class LedgerCommands:

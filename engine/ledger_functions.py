@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from engine.state import StateStore
+from cartsync.engine.state import StateStore
 
 
 def _without_ledger(entity: str, statuses: list[str]) -> list[Any]:

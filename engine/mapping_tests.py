@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from engine.config.model import MappingTest, PipelineConfig
-from engine.ledger_functions import RUNTIME_FUNCTIONS
-from engine.mapping import MappingError
-from engine.pipeline import CompiledPipeline, compile_pipeline
+from cartsync.engine.config.model import MappingTest, PipelineConfig
+from cartsync.engine.ledger_functions import RUNTIME_FUNCTIONS
+from cartsync.engine.mapping import MappingError
+from cartsync.engine.pipeline import CompiledPipeline, compile_pipeline
 
 
 @dataclass

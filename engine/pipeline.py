@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.config.model import LedgerConfig, PipelineConfig
-from engine.connector import StreamSpec, load_schema
-from engine.mapping import MappingContext
-from engine.record_validator import RecordValidator
+from cartsync.engine.config.model import LedgerConfig, PipelineConfig
+from cartsync.engine.connector import StreamSpec, load_schema
+from cartsync.engine.mapping import MappingContext
+from cartsync.engine.record_validator import RecordValidator
 
 
 @dataclass

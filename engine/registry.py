@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-from engine.connector import Connector
+from cartsync.engine.connector import Connector
 
 CONNECTOR_GROUP = "cartsync.connectors"
 SANDBOX_GROUP = "cartsync.sandboxes"

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine.config.model import PipelineConfig
-from engine.connector import Connector, Outcome
-from engine.dates import parse_moment
-from engine.errors import CartsyncError, ConnectError, TransientError
-from engine.mapping import MappingError
-from engine.pipeline import CompiledPipeline
-from engine.report import (
+from cartsync.engine.config.model import PipelineConfig
+from cartsync.engine.connector import Connector, Outcome
+from cartsync.engine.dates import parse_moment
+from cartsync.engine.errors import CartsyncError, ConnectError, TransientError
+from cartsync.engine.mapping import MappingError
+from cartsync.engine.pipeline import CompiledPipeline
+from cartsync.engine.report import (
     DUPLICATE,
     NOT_FOUND,
     REJECTED,
@@ -37,7 +37,7 @@ from engine.report import (
     Problem,
     RunReport,
 )
-from engine.state import LedgerRow, StateStore
+from cartsync.engine.state import LedgerRow, StateStore
 
 ProgressCallback = Callable[[RunReport], None]
 

@@ -6,14 +6,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.config.loader import load_connections, load_pipeline
-from engine.config.model import ConnectionConfig, PipelineConfig
-from engine.connector import Connector
-from engine.errors import ConfigError
-from engine.ledger_functions import ledger_functions
-from engine.pipeline import CompiledPipeline, compile_pipeline
-from engine.registry import connector_class
-from engine.state import StateStore
+from cartsync.engine.config.loader import load_connections, load_pipeline
+from cartsync.engine.config.model import ConnectionConfig, PipelineConfig
+from cartsync.engine.connector import Connector
+from cartsync.engine.errors import ConfigError
+from cartsync.engine.ledger_functions import ledger_functions
+from cartsync.engine.pipeline import CompiledPipeline, compile_pipeline
+from cartsync.engine.registry import connector_class
+from cartsync.engine.state import StateStore
 
 CONNECTIONS_FILE = "connections.yaml"
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from connectors.files.streams import AnyFileStream
-from engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
-from engine.errors import ConnectError
+from cartsync.connectors.files.streams import AnyFileStream
+from cartsync.engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
+from cartsync.engine.errors import ConnectError
 
 PAGE_SIZE = 500
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from engine.connector import StreamSpec
+from cartsync.engine.connector import StreamSpec
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 

@@ -3,13 +3,13 @@ user may do (each route is tried once, harmlessly)."""
 
 from __future__ import annotations
 
-from connectors.opencart import errors
-from connectors.opencart.extension import ExtensionClient
-from connectors.opencart.history import ORDER_NOT_FOUND
-from connectors.opencart.session import StoreSession
-from connectors.opencart.versions import HISTORY_CALL_41, HISTORY_ROUTE, SIGNED_API_ROUTE
-from engine.connector import CheckReport
-from engine.errors import ConnectError
+from cartsync.connectors.opencart import errors
+from cartsync.connectors.opencart.extension import ExtensionClient
+from cartsync.connectors.opencart.history import ORDER_NOT_FOUND
+from cartsync.connectors.opencart.session import StoreSession
+from cartsync.connectors.opencart.versions import HISTORY_CALL_41, HISTORY_ROUTE, SIGNED_API_ROUTE
+from cartsync.engine.connector import CheckReport
+from cartsync.engine.errors import ConnectError
 
 LOGIN_METHODS = {
     "2.x": "api/login with key; token + session cookie",

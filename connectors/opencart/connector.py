@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from connectors.opencart.check import check_store
-from connectors.opencart.extension import ExtensionClient
-from connectors.opencart.history import write_history
-from connectors.opencart.reading import read_orders, read_products, read_statuses
-from connectors.opencart.session import StoreSession
-from connectors.opencart.settings import StoreSettings
-from connectors.opencart.statuses import StatusBook
-from connectors.opencart.stock import MAX_ITEMS, write_stock
-from engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
-from engine.http import HttpClient, RetryPolicy
-from engine.secrets import register
+from cartsync.connectors.opencart.check import check_store
+from cartsync.connectors.opencart.extension import ExtensionClient
+from cartsync.connectors.opencart.history import write_history
+from cartsync.connectors.opencart.reading import read_orders, read_products, read_statuses
+from cartsync.connectors.opencart.session import StoreSession
+from cartsync.connectors.opencart.settings import StoreSettings
+from cartsync.connectors.opencart.statuses import StatusBook
+from cartsync.connectors.opencart.stock import MAX_ITEMS, write_stock
+from cartsync.engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
+from cartsync.engine.http import HttpClient, RetryPolicy
+from cartsync.engine.secrets import register
 
 STREAMS = {
     "orders": StreamSpec("orders", "read", "opencart/orders.record.schema.json",

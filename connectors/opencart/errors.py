@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from engine.errors import ConnectError
+from cartsync.engine.errors import ConnectError
 
 API_USERS = "System > Users > API"
 _IP_IN_TEXT = re.compile(r"IP (\S+) is not allowed")

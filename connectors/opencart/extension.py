@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.opencart import errors
-from connectors.opencart.session import StoreSession
-from connectors.opencart.versions import VARIANTS_FOR_VERSION, extension_route
-from engine.errors import ConnectError
+from cartsync.connectors.opencart import errors
+from cartsync.connectors.opencart.session import StoreSession
+from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, extension_route
+from cartsync.engine.errors import ConnectError
 
 
 class ExtensionClient:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.opencart import errors
-from connectors.opencart.session import StoreSession
-from connectors.opencart.statuses import StatusBook
-from connectors.opencart.versions import HISTORY_CALL_41, HISTORY_ROUTE, SIGNED_API_ROUTE
-from engine.connector import Outcome
+from cartsync.connectors.opencart import errors
+from cartsync.connectors.opencart.session import StoreSession
+from cartsync.connectors.opencart.statuses import StatusBook
+from cartsync.connectors.opencart.versions import HISTORY_CALL_41, HISTORY_ROUTE, SIGNED_API_ROUTE
+from cartsync.engine.connector import Outcome
 
 ORDER_NOT_FOUND = "Order could not be found"
 

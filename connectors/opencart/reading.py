@@ -6,12 +6,12 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.opencart.extension import ExtensionClient
-from connectors.opencart.records import order_record, product_record
-from connectors.opencart.statuses import StatusBook
-from engine.connector import Page
-from engine.dates import parse_moment
-from engine.errors import ConfigError
+from cartsync.connectors.opencart.extension import ExtensionClient
+from cartsync.connectors.opencart.records import order_record, product_record
+from cartsync.connectors.opencart.statuses import StatusBook
+from cartsync.engine.connector import Page
+from cartsync.engine.dates import parse_moment
+from cartsync.engine.errors import ConfigError
 
 STORE_DATE = "%Y-%m-%d %H:%M:%S"
 

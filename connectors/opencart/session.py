@@ -23,13 +23,13 @@ from typing import Any
 
 import requests
 
-from connectors.opencart import errors
-from connectors.opencart.settings import StoreSettings
-from connectors.opencart.signing import form_digest, signature, store_host_and_path
-from connectors.opencart.versions import LOGIN_ROUTE, TOKEN_PARAM
-from engine.errors import ConnectError
-from engine.http import Action, HttpClient, action_for_status
-from engine.secrets import register
+from cartsync.connectors.opencart import errors
+from cartsync.connectors.opencart.settings import StoreSettings
+from cartsync.connectors.opencart.signing import form_digest, signature, store_host_and_path
+from cartsync.connectors.opencart.versions import LOGIN_ROUTE, TOKEN_PARAM
+from cartsync.engine.errors import ConnectError
+from cartsync.engine.http import Action, HttpClient, action_for_status
+from cartsync.engine.secrets import register
 
 SIGNED_STORE_ID = 0
 SIGNED_LANGUAGE = "en-gb"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.opencart.extension import ExtensionClient
-from engine.errors import ConfigError
+from cartsync.connectors.opencart.extension import ExtensionClient
+from cartsync.engine.errors import ConfigError
 
 
 class StatusBook:

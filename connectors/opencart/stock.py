@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.opencart.extension import ExtensionClient
-from engine.connector import Outcome
+from cartsync.connectors.opencart.extension import ExtensionClient
+from cartsync.engine.connector import Outcome
 
 MAX_ITEMS = 500  # the extension's limit per call
 _ITEM_FIELDS = ("sku", "model", "option", "value", "quantity")

@@ -7,10 +7,10 @@ from typing import Any
 
 import requests
 
-from connectors.wms3pl.auth import TokenManager
-from connectors.wms3pl.errors import request_failed
-from engine.errors import ConnectError
-from engine.http import HttpClient
+from cartsync.connectors.wms3pl.auth import TokenManager
+from cartsync.connectors.wms3pl.errors import request_failed
+from cartsync.engine.errors import ConnectError
+from cartsync.engine.http import HttpClient
 
 
 class WmsApi:

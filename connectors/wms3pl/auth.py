@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from engine.errors import ConnectError
-from engine.http import HttpClient
-from engine.secrets import register
+from cartsync.engine.errors import ConnectError
+from cartsync.engine.http import HttpClient
+from cartsync.engine.secrets import register
 
 TOKEN_PATH = "/AuthServer/api/Token"
 RENEW_MARGIN = 60.0  # seconds before expiry at which a token is renewed (at most a tenth of its life)

@@ -14,17 +14,17 @@ from typing import Any, ClassVar
 
 from requests.adapters import HTTPAdapter
 
-from connectors.wms3pl import query
-from connectors.wms3pl.api import WmsApi
-from connectors.wms3pl.auth import TokenManager
-from connectors.wms3pl.orders import ORDERS_PATH, OrderWriter
-from connectors.wms3pl.replies import HAL_MEDIA_TYPE, JSON_MEDIA_TYPE, order_page
-from connectors.wms3pl.settings import WmsSettings
-from connectors.wms3pl.shipments import ShipmentReader
-from connectors.wms3pl.stock import StockReader
-from engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
-from engine.errors import CartsyncError
-from engine.http import HttpClient, RetryPolicy
+from cartsync.connectors.wms3pl import query
+from cartsync.connectors.wms3pl.api import WmsApi
+from cartsync.connectors.wms3pl.auth import TokenManager
+from cartsync.connectors.wms3pl.orders import ORDERS_PATH, OrderWriter
+from cartsync.connectors.wms3pl.replies import HAL_MEDIA_TYPE, JSON_MEDIA_TYPE, order_page
+from cartsync.connectors.wms3pl.settings import WmsSettings
+from cartsync.connectors.wms3pl.shipments import ShipmentReader
+from cartsync.connectors.wms3pl.stock import StockReader
+from cartsync.engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
+from cartsync.engine.errors import CartsyncError
+from cartsync.engine.http import HttpClient, RetryPolicy
 
 
 class Wms3plConnector(Connector):

@@ -11,8 +11,8 @@ from typing import Any
 
 import requests
 
-from engine.errors import CartsyncError, ConnectError
-from engine.secrets import redact
+from cartsync.engine.errors import CartsyncError, ConnectError
+from cartsync.engine.secrets import redact
 
 _TEXT_LIMIT = 300
 

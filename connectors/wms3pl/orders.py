@@ -20,12 +20,12 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from connectors.wms3pl import query
-from connectors.wms3pl.api import WmsApi
-from connectors.wms3pl.errors import order_hint, parse_fault
-from connectors.wms3pl.replies import camel_case, order_page
-from engine.connector import Outcome
-from engine.errors import ConfigError, ConnectError, OutcomeUnknown, TransientError
+from cartsync.connectors.wms3pl import query
+from cartsync.connectors.wms3pl.api import WmsApi
+from cartsync.connectors.wms3pl.errors import order_hint, parse_fault
+from cartsync.connectors.wms3pl.replies import camel_case, order_page
+from cartsync.engine.connector import Outcome
+from cartsync.engine.errors import ConfigError, ConnectError, OutcomeUnknown, TransientError
 
 ORDERS_PATH = "/orders"
 

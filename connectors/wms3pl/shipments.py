@@ -16,13 +16,13 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.wms3pl import query
-from connectors.wms3pl.api import WmsApi
-from connectors.wms3pl.paging import pages
-from connectors.wms3pl.replies import order_page
-from engine.connector import Page
-from engine.dates import parse_moment
-from engine.errors import ConfigError
+from cartsync.connectors.wms3pl import query
+from cartsync.connectors.wms3pl.api import WmsApi
+from cartsync.connectors.wms3pl.paging import pages
+from cartsync.connectors.wms3pl.replies import order_page
+from cartsync.engine.connector import Page
+from cartsync.engine.dates import parse_moment
+from cartsync.engine.errors import ConfigError
 
 ORDERS_PATH = "/orders"
 STATUS_CANCELED = 2

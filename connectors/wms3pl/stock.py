@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from connectors.wms3pl import query
-from connectors.wms3pl.api import WmsApi
-from connectors.wms3pl.paging import pages
-from connectors.wms3pl.replies import stock_page
-from engine.connector import Page
-from engine.errors import ConfigError
+from cartsync.connectors.wms3pl import query
+from cartsync.connectors.wms3pl.api import WmsApi
+from cartsync.connectors.wms3pl.paging import pages
+from cartsync.connectors.wms3pl.replies import stock_page
+from cartsync.engine.connector import Page
+from cartsync.engine.errors import ConfigError
 
 STOCK_PATH = "/inventory/stocksummaries"
 RECORDS_PER_PAGE = 500

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from engine import secrets
-from engine.config.connectors import ConnectorProblem, connector_schema, find_connector
-from engine.config.issues import did_you_mean, issue
-from engine.config.model import ConfigIssue, ConnectionConfig
-from engine.config.schema_check import check_schema, describe, looks_secret
-from engine.config.yaml_positions import LocatedDocument, read_yaml
+from cartsync.engine import secrets
+from cartsync.engine.config.connectors import ConnectorProblem, connector_schema, find_connector
+from cartsync.engine.config.issues import did_you_mean, issue
+from cartsync.engine.config.model import ConfigIssue, ConnectionConfig
+from cartsync.engine.config.schema_check import check_schema, describe, looks_secret
+from cartsync.engine.config.yaml_positions import LocatedDocument, read_yaml
 
 CONNECTOR = "connector"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.config.issues import did_you_mean
-from engine.connector import Connector, load_schema
-from engine.registry import connector_class, connector_names
+from cartsync.engine.config.issues import did_you_mean
+from cartsync.engine.connector import Connector, load_schema
+from cartsync.engine.registry import connector_class, connector_names
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from engine.config.issues import issue
-from engine.config.model import ConfigIssue, JsonPath
-from engine.config.yaml_positions import LocatedDocument
-from engine.ledger_functions import RUNTIME_FUNCTIONS
-from engine.mapping import ExpressionSyntaxError, MappingContext
+from cartsync.engine.config.issues import issue
+from cartsync.engine.config.model import ConfigIssue, JsonPath
+from cartsync.engine.config.yaml_positions import LocatedDocument
+from cartsync.engine.ledger_functions import RUNTIME_FUNCTIONS
+from cartsync.engine.mapping import ExpressionSyntaxError, MappingContext
 
 
 def pipeline_expressions(data: Any) -> Iterator[tuple[JsonPath, str]]:

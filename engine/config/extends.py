@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from engine.config.issues import issue
-from engine.config.model import ConfigIssue, JsonPath
-from engine.config.yaml_positions import LocatedDocument, read_yaml
+from cartsync.engine.config.issues import issue
+from cartsync.engine.config.model import ConfigIssue, JsonPath
+from cartsync.engine.config.yaml_positions import LocatedDocument, read_yaml
 
 EXTENDS = "extends"
 

@@ -6,9 +6,9 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from engine.config.model import ConfigIssue, JsonPath, Position
-from engine.errors import ConfigError
-from engine.secrets import redact
+from cartsync.engine.config.model import ConfigIssue, JsonPath, Position
+from cartsync.engine.errors import ConfigError
+from cartsync.engine.secrets import redact
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 

@@ -11,14 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from engine import secrets
-from engine.config.connections import read_connections
-from engine.config.discovery import config_files, connections_beside
-from engine.config.expressions import check_expressions
-from engine.config.extends import read_with_extends
-from engine.config.issues import ConfigIssues, issue, sort_issues
-from engine.config.lookups import load_lookups
-from engine.config.model import (
+from cartsync.engine import secrets
+from cartsync.engine.config.connections import read_connections
+from cartsync.engine.config.discovery import config_files, connections_beside
+from cartsync.engine.config.expressions import check_expressions
+from cartsync.engine.config.extends import read_with_extends
+from cartsync.engine.config.issues import ConfigIssues, issue, sort_issues
+from cartsync.engine.config.lookups import load_lookups
+from cartsync.engine.config.model import (
     ConfigIssue,
     ConnectionConfig,
     Endpoint,
@@ -27,10 +27,10 @@ from engine.config.model import (
     MappingTest,
     PipelineConfig,
 )
-from engine.config.references import check_endpoints
-from engine.config.schema_check import check_schema, looks_secret
-from engine.config.yaml_positions import LocatedDocument
-from engine.connector import load_schema
+from cartsync.engine.config.references import check_endpoints
+from cartsync.engine.config.schema_check import check_schema, looks_secret
+from cartsync.engine.config.yaml_positions import LocatedDocument
+from cartsync.engine.connector import load_schema
 
 PIPELINE_SCHEMA = "pipeline.schema.json"
 _TEST_OUTCOMES = ("expect", "skipped", "rejected")

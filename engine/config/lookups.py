@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from engine.config.issues import issue
-from engine.config.model import ConfigIssue, Position
-from engine.config.yaml_positions import LocatedDocument, read_yaml
+from cartsync.engine.config.issues import issue
+from cartsync.engine.config.model import ConfigIssue, Position
+from cartsync.engine.config.yaml_positions import LocatedDocument, read_yaml
 
 LOOKUPS = "lookups"
 _YAML_SUFFIXES = (".yaml", ".yml")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from engine.config.connectors import ConnectorProblem, connector_schema, find_connector
-from engine.config.issues import did_you_mean, issue
-from engine.config.model import ConfigIssue, ConnectionConfig
-from engine.config.schema_check import check_schema
-from engine.config.yaml_positions import LocatedDocument
+from cartsync.engine.config.connectors import ConnectorProblem, connector_schema, find_connector
+from cartsync.engine.config.issues import did_you_mean, issue
+from cartsync.engine.config.model import ConfigIssue, ConnectionConfig
+from cartsync.engine.config.schema_check import check_schema
+from cartsync.engine.config.yaml_positions import LocatedDocument
 
 _ROLES = {"source": ("read", "read from"), "destination": ("write", "written to")}
 

@@ -8,9 +8,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from engine.config.issues import did_you_mean, issue
-from engine.config.model import ConfigIssue, JsonPath
-from engine.config.yaml_positions import LocatedDocument
+from cartsync.engine.config.issues import did_you_mean, issue
+from cartsync.engine.config.model import ConfigIssue, JsonPath
+from cartsync.engine.config.yaml_positions import LocatedDocument
 
 _TYPE_NAMES = {
     "object": "a mapping",

@@ -19,9 +19,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine.config.env_vars import interpolate
-from engine.config.issues import issue
-from engine.config.model import ConfigIssue, JsonPath, Position
+from cartsync.engine.config.env_vars import interpolate
+from cartsync.engine.config.issues import issue
+from cartsync.engine.config.model import ConfigIssue, JsonPath, Position
 
 _TAG = "tag:yaml.org,2002:"
 _CONSTRUCTED_TAGS = {_TAG + name for name in ("null", "bool", "int", "float")}

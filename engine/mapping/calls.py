@@ -10,7 +10,7 @@ from typing import Any
 from jmespath.lexer import Lexer
 from jmespath.parser import ParsedResult
 
-from engine.mapping.syntax import parse
+from cartsync.engine.mapping.syntax import parse
 
 
 class _NotLiteral:

@@ -12,13 +12,13 @@ import jmespath
 from jmespath.functions import Functions
 from jmespath.visitor import TreeInterpreter
 
-from engine.mapping.calls import NOT_LITERAL, Call, calls_in
-from engine.mapping.declare import FunctionEnv, FunctionSpec, Param, spec_of
-from engine.mapping.errors import ExpressionSyntaxError
-from engine.mapping.expression import Expression
-from engine.mapping.functions import SPECS
-from engine.mapping.mapper import Mapper
-from engine.mapping.syntax import parse
+from cartsync.engine.mapping.calls import NOT_LITERAL, Call, calls_in
+from cartsync.engine.mapping.declare import FunctionEnv, FunctionSpec, Param, spec_of
+from cartsync.engine.mapping.errors import ExpressionSyntaxError
+from cartsync.engine.mapping.expression import Expression
+from cartsync.engine.mapping.functions import SPECS
+from cartsync.engine.mapping.mapper import Mapper
+from cartsync.engine.mapping.syntax import parse
 
 
 def _jmespath_spec(name: str, entry: dict[str, Any]) -> FunctionSpec:

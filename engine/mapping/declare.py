@@ -28,7 +28,7 @@ from typing import Any
 
 from jmespath.visitor import _Expression
 
-from engine.mapping.errors import MappingError
+from cartsync.engine.mapping.errors import MappingError
 
 JMESPATH_TYPES = frozenset({"string", "number", "boolean", "array", "object", "null", "expref", "any"})
 

@@ -8,7 +8,7 @@ from typing import Any
 from jmespath import exceptions
 from jmespath.visitor import TreeInterpreter
 
-from engine.mapping.errors import MappingError
+from cartsync.engine.mapping.errors import MappingError
 
 Search = Callable[[Any], Any]
 

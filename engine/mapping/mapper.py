@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from engine.mapping.errors import ExpressionSyntaxError, JsonPath, MappingError
+from cartsync.engine.mapping.errors import ExpressionSyntaxError, JsonPath, MappingError
 
 Search = Callable[[Any], Any]
 

@@ -1,6 +1,6 @@
 """The function reference (`docs/functions.md`), rendered from the functions' own declarations.
 
-Regenerate it with `python -m engine.mapping.reference > docs/functions.md`. The tests check that
+Regenerate it with `python -m cartsync.engine.mapping.reference > docs/functions.md`. The tests check that
 the file is current and that every example gives the result it shows.
 """
 
@@ -11,8 +11,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from engine.mapping.declare import FunctionSpec
-from engine.mapping.functions import GROUPS
+from cartsync.engine.mapping.declare import FunctionSpec
+from cartsync.engine.mapping.functions import GROUPS
 
 SAMPLE_RECORD: dict[str, Any] = {
     "order_id": 10045,
@@ -62,7 +62,7 @@ the functions below.
   `cartsync validate`, before anything runs.
 
 This file is generated from the functions' declarations by
-`python -m engine.mapping.reference > docs/functions.md`.
+`python -m cartsync.engine.mapping.reference > docs/functions.md`.
 
 ## The examples' input
 

@@ -7,7 +7,7 @@ import re
 from jmespath import exceptions
 from jmespath.parser import ParsedResult, Parser
 
-from engine.mapping.errors import ExpressionSyntaxError
+from cartsync.engine.mapping.errors import ExpressionSyntaxError
 
 _KINDS = {
     "eof": "the end of the expression",

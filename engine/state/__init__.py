@@ -1,5 +1,5 @@
 """The state store: ledger, cursors, run history and locks, in one SQLite file."""
 
-from engine.state.store import LedgerRow, StateStore
+from cartsync.engine.state.store import LedgerRow, StateStore
 
 __all__ = ["LedgerRow", "StateStore"]

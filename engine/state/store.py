@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from engine.errors import LockHeld
-from engine.secrets import redact
-from engine.state.migrations import migrate
+from cartsync.engine.errors import LockHeld
+from cartsync.engine.secrets import redact
+from cartsync.engine.state.migrations import migrate
 
 DEFAULT_PATH = Path(".cartsync/state.db")
 

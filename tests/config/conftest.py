@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.config.loader import read_pipeline
-from engine.config.model import ConfigIssue
+from cartsync.engine.config.loader import read_pipeline
+from cartsync.engine.config.model import ConfigIssue
 
 WriteFile = Callable[[str, str], Path]
 
@@ -56,7 +56,7 @@ def valid_pipeline() -> str:
 
 
 READ_ONLY_CONNECTOR = """
-from engine.connector import Connector, StreamSpec
+from cartsync.engine.connector import Connector, StreamSpec
 
 
 class ReadOnlyConnector(Connector):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import secrets
-from engine.config.loader import ConfigIssues, load_connections, load_pipeline
-from engine.config.model import ConnectionConfig, Position
+from cartsync.engine import secrets
+from cartsync.engine.config.loader import ConfigIssues, load_connections, load_pipeline
+from cartsync.engine.config.model import ConnectionConfig, Position
 
 CONNECTIONS = """
 inbox:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.config.extends import read_with_extends
-from engine.config.model import Position
+from cartsync.engine.config.extends import read_with_extends
+from cartsync.engine.config.model import Position
 
 BASE = """
 version: 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.config.loader import load_pipeline
+from cartsync.engine.config.loader import load_pipeline
 
 PIPELINE = """
 version: 1

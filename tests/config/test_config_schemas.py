@@ -6,8 +6,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from engine.connector import SCHEMAS_DIR, load_schema
-from engine.registry import connector_names
+from cartsync.engine.connector import SCHEMAS_DIR, load_schema
+from cartsync.engine.registry import connector_names
 
 
 def _documented_properties(schema: Any, path: str = "$") -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.config.loader import validate_paths
+from cartsync.engine.config.loader import validate_paths
 
 PIPELINE = """
 version: 1

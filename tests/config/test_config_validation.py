@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.config.loader import ConfigIssues, load_pipeline
-from engine.config.model import Endpoint, FilterRule, LedgerConfig, MappingTest
-from engine.errors import ConfigError
+from cartsync.engine.config.loader import ConfigIssues, load_pipeline
+from cartsync.engine.config.model import Endpoint, FilterRule, LedgerConfig, MappingTest
+from cartsync.engine.errors import ConfigError
 
 
 def test_three_mistakes_are_all_reported_at_their_lines(write_file):

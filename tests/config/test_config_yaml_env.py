@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.config.model import Position
-from engine.config.yaml_positions import read_yaml
+from cartsync.engine.config.model import Position
+from cartsync.engine.config.yaml_positions import read_yaml
 
 
 def test_every_value_and_key_keeps_its_line_and_column(write_file):

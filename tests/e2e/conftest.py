@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from connectors.opencart.sandbox.store import SandboxStore, start_sandbox_store
-from connectors.wms3pl.sandbox.server import SandboxWms, start_sandbox_wms
-from engine.report import RunReport
-from engine.runner import Runner, RunOptions
-from engine.state import StateStore
-from engine.workspace import prepare
+from cartsync.connectors.opencart.sandbox.store import SandboxStore, start_sandbox_store
+from cartsync.connectors.wms3pl.sandbox.server import SandboxWms, start_sandbox_wms
+from cartsync.engine.report import RunReport
+from cartsync.engine.runner import Runner, RunOptions
+from cartsync.engine.state import StateStore
+from cartsync.engine.workspace import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 

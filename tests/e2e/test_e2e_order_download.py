@@ -49,8 +49,8 @@ def test_rerun_sends_nothing_twice(world):
 
 
 def test_unmapped_ship_method_is_held_then_fixed_and_resent(world, edit):
-    from engine.ledger_commands import LedgerCommands
-    from engine.state import StateStore
+    from cartsync.engine.ledger_commands import LedgerCommands
+    from cartsync.engine.state import StateStore
 
     edit("../client/order_download.yaml", "lookups:\n", "lookups:\n  ship_methods: ship_methods.yaml\n")
     (world.client / "ship_methods.yaml").write_text(
@@ -89,14 +89,14 @@ def test_transient_wms_failures_stay_pending_and_the_cursor_waits(world):
     assert report.counts == {"retrying": 5}
     assert world.ledger("1002").transient is True
     assert world.ledger("1002").status == "error"
-    from engine.state import StateStore
+    from cartsync.engine.state import StateStore
 
     assert StateStore.open(world.state).cursor("order_download") is None
 
 
 def test_a_crash_after_sending_is_reconciled_by_asking_the_wms_not_by_resending(world):
     """The process died after POST /orders left but before the outcome was recorded."""
-    from engine.state import StateStore
+    from cartsync.engine.state import StateStore
 
     world.run("order_download")
     wms_id = world.ledger("1002").dest_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from connectors.files.connector import FilesConnector
+from cartsync.connectors.files.connector import FilesConnector
 
 
 def test_csv_rows_are_read_and_appended_under_the_first_header(tmp_path: Path):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import LockHeld
-from engine.runner import Runner, RunOptions
-from engine.state import StateStore
-from engine.workspace import prepare
+from cartsync.engine.errors import LockHeld
+from cartsync.engine.runner import Runner, RunOptions
+from cartsync.engine.state import StateStore
+from cartsync.engine.workspace import prepare
 
 ADA = {"id": 1, "first": "Ada", "last": "Lovelace", "email": "ada@example.com", "country": "FR"}
 BOB = {"id": 2, "first": "Bob", "last": "Noemail", "email": None, "country": "DE"}
@@ -87,7 +87,7 @@ def test_limit_stops_early_and_does_not_move_the_cursor_past_unread_records(work
 
 
 def test_a_fixed_lookup_and_resend_delivers_a_held_record(workspace, add_contacts, written):
-    from engine.ledger_commands import LedgerCommands
+    from cartsync.engine.ledger_commands import LedgerCommands
 
     add_contacts(CAROL)
     run(workspace)
@@ -104,7 +104,7 @@ def test_a_fixed_lookup_and_resend_delivers_a_held_record(workspace, add_contact
 
 
 def test_held_record_is_not_sent(workspace, add_contacts, written):
-    from engine.ledger_commands import LedgerCommands
+    from cartsync.engine.ledger_commands import LedgerCommands
 
     add_contacts(CAROL)
     _, store = run(workspace)
@@ -174,7 +174,7 @@ def test_in_flight_intent_without_reconcile_is_sent_again(workspace, add_contact
 
 @pytest.mark.parametrize("bad", ["{not json", "[1, 2"])
 def test_a_broken_source_file_names_its_line(workspace, add_contacts, bad):
-    from engine.errors import ConnectError
+    from cartsync.engine.errors import ConnectError
 
     add_contacts(ADA)
     with (workspace / "in" / "contacts.jsonl").open("a") as handle:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.config.loader import load_pipeline
-from engine.mapping_tests import run_mapping_tests
+from cartsync.engine.config.loader import load_pipeline
+from cartsync.engine.mapping_tests import run_mapping_tests
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from engine.mapping import MappingContext
-from engine.mapping.reference import SAMPLE_LOOKUPS, SAMPLE_NOW, SAMPLE_RECORD, SAMPLE_SETTINGS
+from cartsync.engine.mapping import MappingContext
+from cartsync.engine.mapping.reference import SAMPLE_LOOKUPS, SAMPLE_NOW, SAMPLE_RECORD, SAMPLE_SETTINGS
 
 
 @pytest.fixture

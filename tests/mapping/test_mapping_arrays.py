@@ -1,6 +1,6 @@
 import pytest
 
-from engine.mapping import MappingError
+from cartsync.engine.mapping import MappingError
 
 
 def test_unique_keeps_first_seen_order_and_tells_types_apart(evaluate):

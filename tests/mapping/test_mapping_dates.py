@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from engine.mapping import MappingContext, MappingError
+from cartsync.engine.mapping import MappingContext, MappingError
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import pytest
 
-from engine.mapping import ExpressionSyntaxError, MappingContext, MappingError, mapping_function
+from cartsync.engine.mapping import ExpressionSyntaxError, MappingContext, MappingError, mapping_function
 
 
 def test_a_plain_callable_gets_its_arity_from_its_signature():

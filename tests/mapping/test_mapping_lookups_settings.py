@@ -1,6 +1,6 @@
 import pytest
 
-from engine.mapping import MappingContext, MappingError
+from cartsync.engine.mapping import MappingContext, MappingError
 
 TABLES = {
     "ship_methods": {"flat.flat": {"carrier": "UPS"}, "free.free": None},

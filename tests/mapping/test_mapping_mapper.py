@@ -1,6 +1,6 @@
 import pytest
 
-from engine.mapping import ExpressionSyntaxError, MappingContext, MappingError
+from cartsync.engine.mapping import ExpressionSyntaxError, MappingContext, MappingError
 
 ORDER_MAP = {
     "customerIdentifier": {"id": "setting('customer_id')"},

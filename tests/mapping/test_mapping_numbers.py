@@ -1,6 +1,6 @@
 import pytest
 
-from engine.mapping import MappingError
+from cartsync.engine.mapping import MappingError
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.mapping import CUSTOM_FUNCTION_NAMES
-from engine.mapping.functions import SPECS
-from engine.mapping.reference import render_reference
+from cartsync.engine.mapping import CUSTOM_FUNCTION_NAMES
+from cartsync.engine.mapping.functions import SPECS
+from cartsync.engine.mapping.reference import render_reference
 
 EXAMPLES = [
     (name, expression, result) for name, spec in SPECS.items() for expression, result in spec.examples
@@ -28,7 +28,7 @@ def test_every_function_has_an_example_that_calls_it():
 def test_docs_functions_md_is_current():
     docs = Path(__file__).parents[2] / "docs" / "functions.md"
     assert docs.read_text(encoding="utf-8") == render_reference(), (
-        "regenerate with: python -m engine.mapping.reference > docs/functions.md"
+        "regenerate with: python -m cartsync.engine.mapping.reference > docs/functions.md"
     )
     for name in CUSTOM_FUNCTION_NAMES:
         assert f"### `{name}(" in docs.read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 import pytest
 
-from engine.mapping import MappingError
+from cartsync.engine.mapping import MappingError
 
 
 def test_format_fills_names_from_an_object_and_indexes_from_an_array(evaluate):

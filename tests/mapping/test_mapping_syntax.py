@@ -1,6 +1,6 @@
 import pytest
 
-from engine.mapping import (
+from cartsync.engine.mapping import (
     CUSTOM_FUNCTION_NAMES,
     FUNCTION_NAMES,
     NOT_LITERAL,

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from connectors.opencart.connector import OpenCartConnector
-from connectors.opencart.sandbox import SandboxStore, start_sandbox_store
-from engine.http import RetryPolicy
+from cartsync.connectors.opencart.connector import OpenCartConnector
+from cartsync.connectors.opencart.sandbox import SandboxStore, start_sandbox_store
+from cartsync.engine.http import RetryPolicy
 
 VERSIONS = ("2.1", "2.3", "3.0", "4.0", "4.1")
 FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from connectors.opencart.sandbox import start_sandbox_store
-from engine.errors import ConnectError
-from engine.sandbox_server import JsonRequestHandler, SandboxServer
+from cartsync.connectors.opencart.sandbox import start_sandbox_store
+from cartsync.engine.errors import ConnectError
+from cartsync.engine.sandbox_server import JsonRequestHandler, SandboxServer
 
 
 def test_maintenance_page_on_non_api_routes_only() -> None:

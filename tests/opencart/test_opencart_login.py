@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from connectors.opencart.sandbox import SandboxStore, start_sandbox_store
-from engine.errors import ConnectError
+from cartsync.connectors.opencart.sandbox import SandboxStore, start_sandbox_store
+from cartsync.engine.errors import ConnectError
 
 TOKEN_VERSIONS = ("2.1", "2.3", "3.0", "4.0")
 LOGIN = {"2.1": ("api/login", "token"), "2.3": ("api/login", "token"), "3.0": ("api/login", "api_token"),

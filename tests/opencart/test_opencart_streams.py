@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.opencart.sandbox import SandboxStore, start_sandbox_store
-from connectors.opencart.versions import RELEASES
-from engine.errors import ConfigError
+from cartsync.connectors.opencart.sandbox import SandboxStore, start_sandbox_store
+from cartsync.connectors.opencart.versions import RELEASES
+from cartsync.engine.errors import ConfigError
 
 REAL_ORDERS = [1001, 1002, 1003, 1004, 1005, 1006, 1008, 1009, 1010, 1012, 1013, 1014]  # 1007, 1011: status 0
 

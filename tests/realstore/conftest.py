@@ -19,7 +19,7 @@ from realstore_db import Database
 from realstore_seed import cleanup, seed
 from realstore_stores import ENV, RealStore, configured_stores
 
-from connectors.opencart.sandbox import start_sandbox_store
+from cartsync.connectors.opencart.sandbox import start_sandbox_store
 
 NO_STORE = (
     f"{ENV} is not set: no real OpenCart store to test the extension against "

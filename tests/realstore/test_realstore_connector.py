@@ -10,8 +10,8 @@ from realstore_db import Database
 from realstore_seed import ORDER_COMPLETE, ORDER_MISSING, ORDER_SHIPPED, PRODUCT_SIZED, SIZED_SKU
 from realstore_stores import RealStore
 
-from connectors.opencart.connector import OpenCartConnector
-from engine.http import RetryPolicy
+from cartsync.connectors.opencart.connector import OpenCartConnector
+from cartsync.engine.http import RetryPolicy
 
 
 @pytest.fixture(scope="module")

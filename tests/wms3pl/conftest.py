@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from connectors.wms3pl.connector import Wms3plConnector
-from connectors.wms3pl.sandbox import SandboxWms, start_sandbox_wms
-from engine.http import RetryPolicy
+from cartsync.connectors.wms3pl.connector import Wms3plConnector
+from cartsync.connectors.wms3pl.sandbox import SandboxWms, start_sandbox_wms
+from cartsync.engine.http import RetryPolicy
 
 MakeConnector = Callable[..., Wms3plConnector]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.wms3pl.auth import TOKEN_PATH, TokenManager
-from connectors.wms3pl.sandbox import start_sandbox_wms
-from connectors.wms3pl.sandbox.samples import order_record
-from engine.errors import ConnectError
-from engine.http import HttpClient
-from engine.secrets import redact
+from cartsync.connectors.wms3pl.auth import TOKEN_PATH, TokenManager
+from cartsync.connectors.wms3pl.sandbox import start_sandbox_wms
+from cartsync.connectors.wms3pl.sandbox.samples import order_record
+from cartsync.engine.errors import ConnectError
+from cartsync.engine.http import HttpClient
+from cartsync.engine.secrets import redact
 
 
 def test_token_is_reused_until_shortly_before_expiry_then_renewed(wms):

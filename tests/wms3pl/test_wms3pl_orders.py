@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.wms3pl.sandbox.samples import order_record
-from engine.connector import Outcome
-from engine.errors import ConfigError
+from cartsync.connectors.wms3pl.sandbox.samples import order_record
+from cartsync.engine.connector import Outcome
+from cartsync.engine.errors import ConfigError
 
 
 def test_created_order_is_ok_with_the_wms_id_and_the_connection_ids(wms, connector):

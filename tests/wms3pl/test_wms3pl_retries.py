@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import TransientError
+from cartsync.engine.errors import TransientError
 
 
 def test_500_on_a_read_is_retried_then_succeeds(wms, connector):

@@ -6,9 +6,9 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from connectors.wms3pl.sandbox import WmsException
-from connectors.wms3pl.sandbox.cli import app
-from connectors.wms3pl.sandbox.samples import order_body
+from cartsync.connectors.wms3pl.sandbox import WmsException
+from cartsync.connectors.wms3pl.sandbox.cli import app
+from cartsync.connectors.wms3pl.sandbox.samples import order_body
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from jsonschema import Draft202012Validator
 
-from connectors.wms3pl.connector import Wms3plConnector
-from connectors.wms3pl.sandbox.samples import order_body, order_record
-from engine.connector import load_schema
+from cartsync.connectors.wms3pl.connector import Wms3plConnector
+from cartsync.connectors.wms3pl.sandbox.samples import order_body, order_record
+from cartsync.engine.connector import load_schema
 
 
 def validator(stream: str) -> Draft202012Validator:

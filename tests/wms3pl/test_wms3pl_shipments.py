@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from connectors.wms3pl.sandbox.samples import order_body
+from cartsync.connectors.wms3pl.sandbox.samples import order_body
 
 
 def read_all(connector, params=None, cursor=None):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.wms3pl.sandbox import start_sandbox_wms
-from connectors.wms3pl.sandbox.samples import order_record
-from engine.errors import ConfigError
+from cartsync.connectors.wms3pl.sandbox import start_sandbox_wms
+from cartsync.connectors.wms3pl.sandbox.samples import order_record
+from cartsync.engine.errors import ConfigError
 
 QUALIFIERS = ("", "Lot-B", "Damaged")  # "Damaged" stock is all on hold
 

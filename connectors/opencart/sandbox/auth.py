@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from connectors.opencart.sandbox.replies import Reply, json_reply
+from cartsync.connectors.opencart.sandbox.replies import Reply, json_reply
 
 SUCCESS = "Success: API session successfully started!"
 BAD_KEY = "Warning: Incorrect API Key!"

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from connectors.opencart.sandbox.store import SandboxStore
-from connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
+from cartsync.connectors.opencart.sandbox.store import SandboxStore
+from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
 
 app = typer.Typer(
     help="A sandbox OpenCart store (2.1, 2.3, 3.0, 4.0 or 4.1) with the cartsync extension, on 127.0.0.1.\n\n"

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from connectors.opencart.sandbox import extension_texts as texts
-from connectors.opencart.sandbox.extension_params import Params
-from connectors.opencart.sandbox.replies import Reply, json_reply
-from connectors.opencart.versions import RELEASES
+from cartsync.connectors.opencart.sandbox import extension_texts as texts
+from cartsync.connectors.opencart.sandbox.extension_params import Params
+from cartsync.connectors.opencart.sandbox.replies import Reply, json_reply
+from cartsync.connectors.opencart.versions import RELEASES
 
 if TYPE_CHECKING:
-    from connectors.opencart.sandbox.state import StoreState
-    from connectors.opencart.sandbox.store import SandboxStore
+    from cartsync.connectors.opencart.sandbox.state import StoreState
+    from cartsync.connectors.opencart.sandbox.store import SandboxStore
 
 EXTENSION_VERSION = "1.0.0"
 OPERATIONS = ("version", "statuses", "orders", "products", "stock")

@@ -15,14 +15,14 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from connectors.opencart.sandbox import extension_texts as texts
-from connectors.opencart.sandbox.auth import ApiUser, StoreAuth
-from connectors.opencart.signing import CLOCK_WINDOW_SECONDS, directory_of, form_digest, signature
-from connectors.opencart.versions import TOKEN_PARAM
+from cartsync.connectors.opencart.sandbox import extension_texts as texts
+from cartsync.connectors.opencart.sandbox.auth import ApiUser, StoreAuth
+from cartsync.connectors.opencart.signing import CLOCK_WINDOW_SECONDS, directory_of, form_digest, signature
+from cartsync.connectors.opencart.versions import TOKEN_PARAM
 
 if TYPE_CHECKING:
-    from connectors.opencart.sandbox.routes import Request
-    from connectors.opencart.sandbox.store import SandboxStore
+    from cartsync.connectors.opencart.sandbox.routes import Request
+    from cartsync.connectors.opencart.sandbox.store import SandboxStore
 
 SIGNED_FIELDS = ("route", "call", "username", "store_id", "language", "currency", "time", "signature")
 _TIME = re.compile("^[0-9]{1,12}$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from connectors.opencart.sandbox import extension_texts as texts
+from cartsync.connectors.opencart.sandbox import extension_texts as texts
 
 _ID = "[0-9]{1,18}"
 _ID_PATTERN = re.compile(f"^{_ID}$")

@@ -7,8 +7,8 @@ The stock results are the exception, as in the PHP: they name the sku, model or 
 
 from __future__ import annotations
 
-from connectors.opencart.sandbox.replies import Reply, json_reply
-from connectors.opencart.signing import CLOCK_WINDOW_SECONDS
+from cartsync.connectors.opencart.sandbox.replies import Reply, json_reply
+from cartsync.connectors.opencart.signing import CLOCK_WINDOW_SECONDS
 
 # guard.php: who may call
 NO_SESSION = "No API session: log in through api/login and pass its token"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING
 
-from connectors.opencart.sandbox.replies import not_found_page, with_php_notices
-from connectors.opencart.sandbox.routes import Request, dispatch
-from engine.sandbox_server import JsonRequestHandler
+from cartsync.connectors.opencart.sandbox.replies import not_found_page, with_php_notices
+from cartsync.connectors.opencart.sandbox.routes import Request, dispatch
+from cartsync.engine.sandbox_server import JsonRequestHandler
 
 if TYPE_CHECKING:
-    from connectors.opencart.sandbox.store import SandboxStore
+    from cartsync.connectors.opencart.sandbox.store import SandboxStore
 
 
 class StoreRequestHandler(JsonRequestHandler):

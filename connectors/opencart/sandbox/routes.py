@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from connectors.opencart.sandbox import extension_api
-from connectors.opencart.sandbox.auth import NO_PERMISSION
-from connectors.opencart.sandbox.extension_guard import authenticate, require_signature
-from connectors.opencart.sandbox.extension_texts import ExtensionError
-from connectors.opencart.sandbox.replies import (
+from cartsync.connectors.opencart.sandbox import extension_api
+from cartsync.connectors.opencart.sandbox.auth import NO_PERMISSION
+from cartsync.connectors.opencart.sandbox.extension_guard import authenticate, require_signature
+from cartsync.connectors.opencart.sandbox.extension_texts import ExtensionError
+from cartsync.connectors.opencart.sandbox.replies import (
     Reply,
     home_page,
     json_reply,
@@ -19,7 +19,7 @@ from connectors.opencart.sandbox.replies import (
     not_found_page,
     php_fatal_error,
 )
-from connectors.opencart.versions import (
+from cartsync.connectors.opencart.versions import (
     HISTORY_CALL_41,
     HISTORY_ROUTE,
     LOGIN_ROUTE,
@@ -30,7 +30,7 @@ from connectors.opencart.versions import (
 )
 
 if TYPE_CHECKING:
-    from connectors.opencart.sandbox.store import SandboxStore
+    from cartsync.connectors.opencart.sandbox.store import SandboxStore
 
 HISTORY_OK = {"success": "Success: You have modified orders!"}
 ORDER_NOT_FOUND = {"error": "Warning: Order could not be found!"}

@@ -3,7 +3,7 @@ version (2.1, 2.3, 3.0, 4.0 or 4.1), with the cartsync extension installed.
 
 In-process use (tests, demos)::
 
-    from connectors.opencart.sandbox import start_sandbox_store
+    from cartsync.connectors.opencart.sandbox import start_sandbox_store
 
     with start_sandbox_store("3.0") as store:          # api user 'cartsync', key 'sandbox-key'
         store.url                                       # http://127.0.0.1:PORT
@@ -22,11 +22,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from connectors.opencart.sandbox.auth import ApiUser, StoreAuth
-from connectors.opencart.sandbox.handler import StoreRequestHandler
-from connectors.opencart.sandbox.state import StoreState
-from connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
-from engine.sandbox_server import SandboxServer
+from cartsync.connectors.opencart.sandbox.auth import ApiUser, StoreAuth
+from cartsync.connectors.opencart.sandbox.handler import StoreRequestHandler
+from cartsync.connectors.opencart.sandbox.state import StoreState
+from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
+from cartsync.engine.sandbox_server import SandboxServer
 
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
 DEFAULT_USER_KEY = "default-user-key-of-the-store"  # the store's own 'Default' API user (config_api_id)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import requests
 import typer
 
-from connectors.wms3pl.sandbox.server import SandboxWms
+from cartsync.connectors.wms3pl.sandbox.server import SandboxWms
 
 EXAMPLES = """
 

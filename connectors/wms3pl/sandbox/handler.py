@@ -7,12 +7,12 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from connectors.wms3pl.sandbox import exceptions, shapes
-from connectors.wms3pl.sandbox.rql import RqlError
-from engine.sandbox_server import JsonRequestHandler
+from cartsync.connectors.wms3pl.sandbox import exceptions, shapes
+from cartsync.connectors.wms3pl.sandbox.rql import RqlError
+from cartsync.engine.sandbox_server import JsonRequestHandler
 
 if TYPE_CHECKING:
-    from connectors.wms3pl.sandbox.server import SandboxWms
+    from cartsync.connectors.wms3pl.sandbox.server import SandboxWms
 
 ORDERS_MAX_PAGE_SIZE = 1000
 STOCK_MAX_PAGE_SIZE = 500

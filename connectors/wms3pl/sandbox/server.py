@@ -7,12 +7,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from connectors.wms3pl.sandbox.faults import FaultPlan
-from connectors.wms3pl.sandbox.handler import WmsHandler
-from connectors.wms3pl.sandbox.seeding import Seed, load_seed
-from connectors.wms3pl.sandbox.store import WmsStore
-from connectors.wms3pl.sandbox.tokens import TokenIssuer
-from engine.sandbox_server import SandboxServer
+from cartsync.connectors.wms3pl.sandbox.faults import FaultPlan
+from cartsync.connectors.wms3pl.sandbox.handler import WmsHandler
+from cartsync.connectors.wms3pl.sandbox.seeding import Seed, load_seed
+from cartsync.connectors.wms3pl.sandbox.store import WmsStore
+from cartsync.connectors.wms3pl.sandbox.tokens import TokenIssuer
+from cartsync.engine.sandbox_server import SandboxServer
 
 Package = Mapping[str, Any] | str
 

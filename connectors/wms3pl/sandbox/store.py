@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.wms3pl.sandbox import exceptions
-from connectors.wms3pl.sandbox.rql import compile_rql, lookup, supported_paths
-from connectors.wms3pl.sandbox.seeding import Seed
+from cartsync.connectors.wms3pl.sandbox import exceptions
+from cartsync.connectors.wms3pl.sandbox.rql import compile_rql, lookup, supported_paths
+from cartsync.connectors.wms3pl.sandbox.seeding import Seed
 
 ORDER_STATUS_OPEN, ORDER_STATUS_CLOSED, ORDER_STATUS_CANCELED = 0, 1, 2
 _NUMBERS = ("totalReceived", "allocated", "available", "onHold", "onHand", "orderedNotAllocated")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from engine.mapping.declare import FunctionSpec
-from engine.mapping.functions import arrays, dates, items, lookups, names, numbers, settings, strings
+from cartsync.engine.mapping.declare import FunctionSpec
+from cartsync.engine.mapping.functions import arrays, dates, items, lookups, names, numbers, settings, strings
 
 GROUPS: tuple[tuple[str, ModuleType], ...] = (
     ("Lookups", lookups),

@@ -6,9 +6,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from engine.mapping.declare import mapping_function
-from engine.mapping.errors import MappingError
-from engine.mapping.functions.coerce import as_decimal, json_number
+from cartsync.engine.mapping.declare import mapping_function
+from cartsync.engine.mapping.errors import MappingError
+from cartsync.engine.mapping.functions.coerce import as_decimal, json_number
 
 
 def _identity(value: Any) -> Any:

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from engine.mapping.errors import MappingError
+from cartsync.engine.mapping.errors import MappingError
 
 
 def as_text(value: Any) -> str:

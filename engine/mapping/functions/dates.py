@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from engine.mapping.declare import FunctionEnv, mapping_function
-from engine.mapping.errors import MappingError
+from cartsync.engine.mapping.declare import FunctionEnv, mapping_function
+from cartsync.engine.mapping.errors import MappingError
 
 _ZERO_DATES = frozenset({"0000-00-00", "0000-00-00 00:00:00"})  # MySQL's "no date"
 _TIME_DIRECTIVES = ("%H", "%I", "%M", "%S", "%f", "%p", "%X", "%c", "%s")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.mapping.declare import FunctionEnv, mapping_function
-from engine.mapping.errors import MappingError
-from engine.mapping.functions.coerce import as_decimal, json_number
-from engine.mapping.functions.strings import matches
+from cartsync.engine.mapping.declare import FunctionEnv, mapping_function
+from cartsync.engine.mapping.errors import MappingError
+from cartsync.engine.mapping.functions.coerce import as_decimal, json_number
+from cartsync.engine.mapping.functions.strings import matches
 
 _STOCK_OPTION_TYPES = frozenset({"select", "radio", "checkbox", "image"})
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.mapping.declare import FunctionEnv, mapping_function
-from engine.mapping.errors import MappingError
+from cartsync.engine.mapping.declare import FunctionEnv, mapping_function
+from cartsync.engine.mapping.errors import MappingError
 
 _NO_DEFAULT = object()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.mapping.declare import mapping_function
+from cartsync.engine.mapping.declare import mapping_function
 
 
 def _first_and_last(full: str) -> tuple[str, str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.mapping.declare import mapping_function
-from engine.mapping.functions.coerce import as_count, as_decimal, json_number
+from cartsync.engine.mapping.declare import mapping_function
+from cartsync.engine.mapping.functions.coerce import as_count, as_decimal, json_number
 
 
 def _quantize(number: Decimal, decimals: int) -> Decimal:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.mapping.declare import FunctionEnv, mapping_function
-from engine.mapping.errors import MappingError
+from cartsync.engine.mapping.declare import FunctionEnv, mapping_function
+from cartsync.engine.mapping.errors import MappingError
 
 _NO_DEFAULT = object()
 

@@ -6,9 +6,9 @@ import json
 import re
 from typing import Any
 
-from engine.mapping.declare import mapping_function
-from engine.mapping.errors import MappingError
-from engine.mapping.functions.coerce import as_count, as_text
+from cartsync.engine.mapping.declare import mapping_function
+from cartsync.engine.mapping.errors import MappingError
+from cartsync.engine.mapping.functions.coerce import as_count, as_text
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}:]*)(?::([^{}]*))?\}|[{}]")
 
