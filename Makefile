@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: test demo lint bench extension clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
