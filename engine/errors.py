@@ -14,6 +14,8 @@ do. Its class decides the process exit code (see DESIGN.md):
 
 from __future__ import annotations
 
+from typing import Any
+
 from cartsync.engine.secrets import redact
 
 
@@ -48,10 +50,17 @@ class TransientError(CartsyncError):
 
 
 class OutcomeUnknown(TransientError):
-    """A write was sent but no reply came back, so it may or may not have taken effect.
+    """A write was sent but no reliable reply came back (a dropped reply, a read timeout, or a 5xx
+    after the request left), so it may or may not have taken effect.
 
-    A connector that raises this must reconcile (ask the destination) before sending again.
+    `response` is the 5xx reply when there was one: a connector that recognises a reply proving
+    nothing was applied (a maintenance page) may say so; anything else is an unknown outcome,
+    reconciled (asked of the destination) before it is ever sent again.
     """
+
+    def __init__(self, message: str, *, hint: str | None = None, response: Any = None) -> None:
+        super().__init__(message, hint=hint)
+        self.response = response
 
 
 class LockHeld(CartsyncError):
