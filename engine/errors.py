@@ -9,7 +9,7 @@ do. Its class decides the process exit code (see DESIGN.md):
 | 1 | some records failed or are held |
 | 2 | invalid configuration |
 | 3 | cannot connect or authenticate |
-| 4 | another run of the same pipeline holds the lock |
+| 4 | another run of the same pipeline holds the lease (or this run lost it) |
 """
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ class OutcomeUnknown(TransientError):
 
 
 class LockHeld(CartsyncError):
-    """Another run of the same pipeline is in progress."""
+    """Another run of the same pipeline holds its lease."""
 
     exit_code = 4
+
+
+class LeaseLost(LockHeld):
+    """This run's lease was taken away (unlocked by a person, or taken over after it expired)."""
