@@ -33,7 +33,7 @@ ledger: {entity: order, pending: new, sets: at_wms, done: [at_wms], retry_for: 3
 map:
   referenceNum: "concat('OC-', id)"
   shipTo: {name: name, address1: "'12 Market St'", city: "'San Francisco'", country: "'US'"}
-  orderItems: "[{itemIdentifier: {sku: 'TENT-002'}, qty: qty}]"
+  orderItems: "[{itemIdentifier: {sku: sku || 'TENT-002'}, qty: qty}]"
 """
 SECRET_VARIABLE = "FLAT_ORDERS_WMS_SECRET"
 LEASE_SECONDS = "1"  # subprocess runs: a killed run blocks the pipeline for at most this long

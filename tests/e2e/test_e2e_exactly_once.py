@@ -56,6 +56,23 @@ def test_one_lost_reply_in_a_batch_leaves_only_that_order_unknown(flat):
     assert len(flat.wms.requests_to("POST", "/orders")) == 6
 
 
+def test_an_order_the_wms_refuses_is_held_in_error_and_the_others_go_on(flat):
+    flat.add_orders(2)
+    with (flat.folder / "in" / "orders.jsonl").open("a") as handle:
+        handle.write('{"id": 3, "name": "Customer 3", "qty": 1, "sku": "GIFT-CARD"}\n')
+    flat.add_orders(2)
+    report = flat.run()
+    assert report.counts == {"sent": 4, "rejected": 1}
+    assert report.exit_code == 1
+    refused = flat.ledger("3")
+    assert (refused.status, refused.in_flight) == ("error", False)
+    assert refused.last_error.startswith("ValueNotSupported: Value not supported: OrderItems[0]")
+    assert "SKU GIFT-CARD is not set up for customer 1077" in refused.last_error
+    report = flat.run()
+    assert report.counts == {}, "the cursor moved past it: a refusal is final"
+    assert len(flat.wms.requests_to("POST", "/orders")) == 5, "a refused order is not sent again by itself"
+
+
 def test_a_held_order_stays_unsent_across_runs_until_released(flat, crash_intent):
     flat.wms.set_duplicate_check(False)
     flat.add_orders(3)
