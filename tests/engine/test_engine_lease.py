@@ -6,12 +6,15 @@ from __future__ import annotations
 import os
 import socket
 import time
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from cartsync.cli import app
-from cartsync.engine.errors import LockHeld
+from cartsync.connectors.files.connector import FilesConnector
+from cartsync.engine.connector import Outcome
+from cartsync.engine.errors import LeaseLost, LockHeld
 from cartsync.engine.state import StateStore
 
 
@@ -57,6 +60,26 @@ def test_a_running_process_renews_its_lease(workspace):
             other.acquire_lease("contacts", seconds=0.3)
     lease = other.acquire_lease("contacts", seconds=0.3)
     assert lease.holder == f"{socket.gethostname()}:{os.getpid()}"
+
+
+class UnlockedDuringTheWrite(FilesConnector):
+    """The outbox, while a person runs `cartsync state unlock contacts` during the first write."""
+
+    def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
+        outcomes = super().write(stream, records)
+        StateStore.open(self.folder.parent / "state.db").unlock("contacts")
+        return outcomes
+
+
+def test_a_run_whose_lease_was_removed_stops_before_it_sends_more(workspace, run, add_contacts, written):
+    add_contacts(*({"id": n, "first": "A", "last": "L", "email": "a@x", "country": "FR"} for n in range(501)))
+    outbox = UnlockedDuringTheWrite("outbox", {"folder": str(workspace / "out")})
+    with pytest.raises(LeaseLost, match="lost its lease"):
+        run(destination=outbox)
+    assert len(written()) == 500, "the first batch (500) was sent; nothing after the lease was lost"
+    report, store = run()
+    assert report.counts == {"sent": 1}
+    assert [row["status"] for row in store.runs("contacts")] == ["ok", "aborted"]
 
 
 def test_a_run_that_died_is_shown_as_died_once_its_lease_expired(workspace):
