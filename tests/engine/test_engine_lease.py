@@ -34,7 +34,7 @@ def cli(workspace, *args: str):
 def test_an_expired_lease_is_taken_over_whatever_wrote_it(workspace, run, add_contacts, written, holder):
     add_contacts({"id": 1, "first": "Ada", "last": "L", "email": "a@x", "country": "FR"})
     store = StateStore.open(workspace / "state.db")
-    dead = store.acquire_lease("contacts", seconds=0.4, holder=holder)
+    dead = store.acquire_lease("contacts", seconds=1.0, holder=holder)
     dead_run = store.start_run("contacts", dead)
 
     with pytest.raises(LockHeld) as held:
@@ -43,7 +43,7 @@ def test_an_expired_lease_is_taken_over_whatever_wrote_it(workspace, run, add_co
     assert "cartsync state unlock contacts" in held.value.hint
     assert written() == []
 
-    time.sleep(0.5)
+    time.sleep(max(0.0, dead.expires_at - time.time()) + 0.05)
     report, store = run()
     assert report.counts == {"sent": 1}
     statuses = {row["id"]: row["status"] for row in store.runs("contacts")}
@@ -54,11 +54,11 @@ def test_an_expired_lease_is_taken_over_whatever_wrote_it(workspace, run, add_co
 def test_a_running_process_renews_its_lease(workspace):
     store = StateStore.open(workspace / "state.db")
     other = StateStore.open(workspace / "state.db")
-    with store.hold_lease("contacts", seconds=0.3):
-        time.sleep(1.0)  # three lease lengths: only the renewals keep it
+    with store.hold_lease("contacts", seconds=0.6):
+        time.sleep(1.5)  # over two lease lengths: only the renewals keep it
         with pytest.raises(LockHeld):
-            other.acquire_lease("contacts", seconds=0.3)
-    lease = other.acquire_lease("contacts", seconds=0.3)
+            other.acquire_lease("contacts", seconds=0.6)
+    lease = other.acquire_lease("contacts", seconds=0.6)
     assert lease.holder == f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -84,9 +84,10 @@ def test_a_run_whose_lease_was_removed_stops_before_it_sends_more(workspace, run
 
 def test_a_run_that_died_is_shown_as_died_once_its_lease_expired(workspace):
     store = StateStore.open(workspace / "state.db")
-    run_id = store.start_run("contacts", store.acquire_lease("contacts", seconds=1.0))
+    lease = store.acquire_lease("contacts", seconds=1.5)
+    run_id = store.start_run("contacts", lease)
     assert cli(workspace, "runs").output.count("running") == 1
-    time.sleep(1.1)
+    time.sleep(max(0.0, lease.expires_at - time.time()) + 0.05)
     shown = cli(workspace, "runs").output
     assert "died" in shown and "running" not in shown
     assert [row["status"] for row in store.runs("contacts")] == ["died"]
