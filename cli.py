@@ -356,7 +356,8 @@ def state_reset(
 ) -> None:
     """Forget a pipeline's cursor and what it delivered, so the next run reads and sends again.
 
-    The destination still rejects true duplicates (e.g. the WMS's referenceNum check).
+    Rows the ledger shows as done stay done (an order at the WMS is not sent again). It waits for
+    no run: a pipeline whose run holds the lease exits 4; an expired lease is taken over.
 
     Example: cartsync state reset inventory_sync --since 2024-05-01
     """
@@ -394,7 +395,7 @@ def state_unlock(
         else:
             console.print(
                 f"removed the lease of '{pipeline}' held by {removed.holder} since {removed.acquired_at} "
-                f"(it ran until {removed.until}); the next run starts without waiting.",
+                f"(its lease ran until {removed.until}); the next run starts without waiting.",
                 highlight=False,
             )
         return 0
