@@ -18,7 +18,7 @@ from cartsync.engine.mapping_tests import run_mapping_tests
 from cartsync.engine.registry import sandbox_apps
 from cartsync.engine.report import RunReport
 from cartsync.engine.runner import Runner, RunOptions
-from cartsync.engine.state import StateStore
+from cartsync.engine.state import DEFAULT_LEASE_SECONDS, StateStore
 from cartsync.engine.workspace import find_connections, open_connector, prepare
 
 console = Console()
@@ -34,7 +34,8 @@ app = typer.Typer(
 )
 run_app = typer.Typer(help="Run pipelines.", no_args_is_help=True)
 state_app = typer.Typer(
-    help="Inspect or reset a pipeline's cursor and delivery memory.", no_args_is_help=True
+    help="Inspect or reset a pipeline's cursor and delivery memory; unlock a dead run's lease.",
+    no_args_is_help=True,
 )
 orders_app = typer.Typer(
     help="The order ledger: list, inspect, resend, hold and release orders.", invoke_without_command=True
@@ -126,18 +127,28 @@ def run_pipeline(
         bool, typer.Option("--full", help="Ignore the cursor and resend unchanged records.")
     ] = False,
     state: StatePath = None,
+    lease: Annotated[
+        float,
+        typer.Option(
+            "--lease",
+            envvar="CARTSYNC_LEASE_SECONDS",
+            help="Seconds of the run's lease, renewed while it runs: a run that dies blocks the "
+            "pipeline at most this long.",
+        ),
+    ] = DEFAULT_LEASE_SECONDS,
 ) -> None:
     """Run one pipeline.
 
-    Exit codes: 0 all records done, 1 some failed or are held, 2 invalid configuration,
-    3 cannot connect or authenticate, 4 another run of this pipeline is in progress.
+    Exit codes: 0 all records done, 1 some failed, are held or have an unknown outcome,
+    2 invalid configuration, 3 cannot connect or authenticate, 4 another run of this pipeline
+    holds its lease.
 
     Example: cartsync run pipeline mappings/order_download.yaml -c clients/acme/connections.yaml
     """
 
     def action() -> int:
         report = execute_pipeline(
-            file, connections, state, RunOptions(dry_run=dry_run, limit=limit, full=full)
+            file, connections, state, RunOptions(dry_run=dry_run, limit=limit, full=full, lease_seconds=lease)
         )
         print_report(report)
         return report.exit_code
@@ -345,19 +356,48 @@ def state_reset(
 ) -> None:
     """Forget a pipeline's cursor and what it delivered, so the next run reads and sends again.
 
-    The destination still rejects true duplicates (e.g. the WMS's referenceNum check).
+    Rows the ledger shows as done stay done (an order at the WMS is not sent again). It waits for
+    no run: a pipeline whose run holds the lease exits 4; an expired lease is taken over.
 
     Example: cartsync state reset inventory_sync --since 2024-05-01
     """
 
     def action() -> int:
         store = StateStore.open(state)
-        cursor = store.reset_cursor(pipeline)
-        forgotten = store.forget_deliveries(pipeline, since=since)
+        with store.hold_lease(pipeline):  # never under a running run; an expired lease is taken over
+            cursor = store.reset_cursor(pipeline)
+            forgotten = store.forget_deliveries(pipeline, since=since)
         console.print(
             f"{pipeline}: cursor {'cleared' if cursor else 'was not set'}, {forgotten} deliveries forgotten",
             highlight=False,
         )
+        return 0
+
+    _guard(action)
+
+
+@state_app.command("unlock")
+def state_unlock(
+    pipeline: Annotated[str, typer.Argument(help="Pipeline name.")], state: StatePath = None
+) -> None:
+    """Remove a pipeline's lease now, instead of waiting for it to expire.
+
+    For a run you know is dead (its machine is gone). If it is still alive, it stops before its
+    next batch; what it sent is looked up by the next run.
+
+    Example: cartsync state unlock order_download
+    """
+
+    def action() -> int:
+        removed = StateStore.open(state).unlock(pipeline)
+        if removed is None:
+            console.print(f"'{pipeline}' is not locked: no run holds its lease.", highlight=False)
+        else:
+            console.print(
+                f"removed the lease of '{pipeline}' held by {removed.holder} since {removed.acquired_at} "
+                f"(its lease ran until {removed.until}); the next run starts without waiting.",
+                highlight=False,
+            )
         return 0
 
     _guard(action)
@@ -369,7 +409,7 @@ def runs(
     limit: Annotated[int, typer.Option()] = 20,
     state: StatePath = None,
 ) -> None:
-    """Recent runs with their counts.
+    """Recent runs with their counts. A run that was killed shows as `died`.
 
     Example: cartsync runs order_download
     """
@@ -399,7 +439,10 @@ def orders(
     ctx: typer.Context,
     status: Annotated[
         str | None,
-        typer.Option(help="Only this status (new, at_wms, shipped, confirmed, error, canceled, skipped)."),
+        typer.Option(
+            help="Only this status (new, at_wms, shipped, confirmed, error, canceled, skipped), or "
+            "unknown: sent without a reliable reply, looked up by the next run."
+        ),
     ] = None,
     since: Annotated[str | None, typer.Option(help="Only rows changed since this date (ISO).")] = None,
     entity: Annotated[str, typer.Option(help="Ledger entity.")] = "order",
@@ -414,7 +457,7 @@ def orders(
         return
     table = Table("order", "status", "WMS id", "attempts", "updated", "last message")
     for row in ctx.obj.list(status=status, since=since):
-        flags = " (held)" if row.held else ""
+        flags = (" (unknown)" if row.in_flight else "") + (" (held)" if row.held else "")
         table.add_row(
             row.key,
             row.status + flags,
@@ -437,6 +480,7 @@ def orders_show(ctx: typer.Context, order_id: Annotated[str, typer.Argument()]) 
         row, events = ctx.obj.show(order_id)
         console.print(
             f"order {row.key}: [bold]{row.status}[/]"
+            + (" (unknown: sent, no reliable reply; looked up by the next run)" if row.in_flight else "")
             + (" (held)" if row.held else "")
             + (f", WMS id {row.dest_id}" if row.dest_id else ""),
             highlight=False,

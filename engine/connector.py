@@ -7,7 +7,13 @@ builds one instance per connection in `connections.yaml` and calls:
 - `read(stream, params, cursor)` to stream pages of records from a source stream;
 - `write(stream, records)` to send a batch to a destination stream, one `Outcome` per record;
 - `reconcile(stream, records)` to ask the destination what became of writes whose result is
-  unknown (a crash or a dropped connection after the request was sent).
+  unknown (a crash, a dropped reply, a timeout or a 5xx after the request left).
+
+The delivery protocol (DESIGN.md): every write of a record ends *done* (`ok`, `duplicate`),
+*failed* (`rejected`: the system refused it; `retryable`: it provably never took effect) or
+*unknown* (it left, and no reliable answer came back). Unknown is never sent again blindly:
+before any resend the engine asks the destination, in the way the stream declares
+(`StreamSpec.recovery`).
 
 Connectors know their own system and nothing of pipelines.
 """
@@ -23,7 +29,8 @@ from typing import Any, ClassVar, Literal
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
-OutcomeStatus = Literal["ok", "duplicate", "rejected", "retryable"]
+OutcomeStatus = Literal["ok", "duplicate", "rejected", "retryable", "unknown"]
+Recovery = Literal["lookup", "recompute"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,10 @@ class Outcome:
     - rejected: the destination refused it; `message` is the system's own words.
       `Outcome.not_found` is a rejection because the destination has no such item (a SKU the
       store does not sell): the run lists it, but it is not a failure.
-    - retryable: a transient failure; the record stays pending for a later run.
+    - retryable: a transient failure that provably did not take effect (refused connection,
+      429, a 5xx before the request was carried out); it is sent again on a later run.
+    - unknown: the request left and no reliable answer came back (dropped reply, read timeout,
+      a 5xx after sending). The engine never resends it blindly: it asks `reconcile()` first.
     """
 
     status: OutcomeStatus
@@ -71,6 +81,10 @@ class Outcome:
     def retryable(cls, message: str) -> Outcome:
         return cls("retryable", message=message)
 
+    @classmethod
+    def unknown(cls, message: str) -> Outcome:
+        return cls("unknown", message=message)
+
 
 @dataclass
 class Page:
@@ -92,6 +106,13 @@ class StreamSpec:
     mapped record must have; the engine validates every mapped record against it before sending.
     `params_schema` (optional, relative to `schemas/`) describes `source.params`.
     `batch_size` is how many records the engine hands to one `write` call.
+    `recovery` (write streams) says how the engine learns what became of a write whose result is
+    unknown, before anything is sent again:
+    - `lookup`: the connector's `reconcile()` asks the destination (WMS orders by referenceNum,
+      order history by reading the order's history);
+    - `recompute`: the write sets an absolute value (stock). The stale value is never replayed:
+      the engine forgets what it last delivered, so the next read computes the current value
+      and sends it.
     """
 
     name: str
@@ -100,6 +121,7 @@ class StreamSpec:
     params_schema: str | None = None
     batch_size: int = 50
     description: str = ""
+    recovery: Recovery = "lookup"
 
 
 @dataclass
@@ -158,10 +180,17 @@ class Connector:
         raise NotImplementedError(f"{self.name} has no writable stream {stream!r}")
 
     def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:
-        """For each record whose earlier send has an unknown result: its outcome, or None when
-        the destination has no trace of it (so it is safe to send). The default knows nothing.
+        """What became of writes whose result is unknown, one answer per record (the payload
+        that was sent), in order:
+
+        - a done outcome (`ok`, `duplicate`) when the destination has it;
+        - None when the destination provably has no trace of it, so it is safe to send again;
+        - `Outcome.unknown(reason)` when it cannot tell now (asked again on the next run).
+
+        Connectors ask in bulk and with bounded concurrency. The default cannot tell, so a
+        stream without a real answer is never resent blindly.
         """
-        return [None] * len(records)
+        return [Outcome.unknown(f"{self.name} cannot look up what became of a {stream} write")] * len(records)
 
     def close(self) -> None:
         """Release sessions and sockets."""

@@ -9,10 +9,12 @@ do. Its class decides the process exit code (see DESIGN.md):
 | 1 | some records failed or are held |
 | 2 | invalid configuration |
 | 3 | cannot connect or authenticate |
-| 4 | another run of the same pipeline holds the lock |
+| 4 | another run of the same pipeline holds the lease (or this run lost it) |
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from cartsync.engine.secrets import redact
 
@@ -48,13 +50,24 @@ class TransientError(CartsyncError):
 
 
 class OutcomeUnknown(TransientError):
-    """A write was sent but no reply came back, so it may or may not have taken effect.
+    """A write was sent but no reliable reply came back (a dropped reply, a read timeout, or a 5xx
+    after the request left), so it may or may not have taken effect.
 
-    A connector that raises this must reconcile (ask the destination) before sending again.
+    `response` is the 5xx reply when there was one: a connector that recognises a reply proving
+    nothing was applied (a maintenance page) may say so; anything else is an unknown outcome,
+    reconciled (asked of the destination) before it is ever sent again.
     """
+
+    def __init__(self, message: str, *, hint: str | None = None, response: Any = None) -> None:
+        super().__init__(message, hint=hint)
+        self.response = response
 
 
 class LockHeld(CartsyncError):
-    """Another run of the same pipeline is in progress."""
+    """Another run of the same pipeline holds its lease."""
 
     exit_code = 4
+
+
+class LeaseLost(LockHeld):
+    """This run's lease was taken away (unlocked by a person, or taken over after it expired)."""

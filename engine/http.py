@@ -3,16 +3,17 @@
 What happens to a reply is decided by one table from status code to action (`STATUS_ACTIONS`),
 in the spirit of Airbyte's default error mapping:
 
-| status | action |
-|---|---|
-| 429 | rate limited: wait Retry-After (or back off), retry |
-| 408, 500–599 | transient: back off with jitter, retry |
-| anything else | returned to the connector, which knows what it means |
+| status | idempotent request (GET, PUT, …) | other requests (POST) |
+|---|---|---|
+| 429 | wait Retry-After (or back off), retry | the same: a 429 was not carried out |
+| 408 | back off with jitter, retry | the same: the server never read the request |
+| 500–599 | back off with jitter, retry | `OutcomeUnknown`: it may have been applied |
+| anything else | returned to the connector, which knows what it means | the same |
 
 Network failures follow the same idea. A failure before the request left this machine
 (DNS, refused connection, connect timeout) is retried. A failure after it was sent (read
 timeout, connection reset) is retried only for idempotent requests; for others it raises
-`OutcomeUnknown`, so the connector can reconcile before sending again.
+`OutcomeUnknown`, so the engine asks the destination before anything is sent again.
 """
 
 from __future__ import annotations
@@ -36,14 +37,17 @@ class Action(Enum):
     RETURN = "return"
     RETRY = "retry"
     RATE_LIMITED = "rate_limited"
+    UNKNOWN = "unknown"  # a non-idempotent request may have been applied: never repeat it
 
 
-def action_for_status(status: int) -> Action:
+def action_for_status(status: int, *, idempotent: bool = True) -> Action:
     """The status → action table."""
     if status == 429:
         return Action.RATE_LIMITED
-    if status == 408 or 500 <= status <= 599:
+    if status == 408:
         return Action.RETRY
+    if 500 <= status <= 599:
+        return Action.RETRY if idempotent else Action.UNKNOWN
     return Action.RETURN
 
 
@@ -128,7 +132,7 @@ class HttpClient:
 
         Raises `ConnectError` when the host cannot be reached at all, `TransientError` when
         retries ran out, and `OutcomeUnknown` when a non-idempotent request was sent but its
-        reply was lost.
+        reply was lost or was a 5xx. `retry_statuses=False` returns every reply as it came.
         """
         method = method.upper()
         if idempotent is None:
@@ -174,9 +178,16 @@ class HttpClient:
                 self._wait(self.retry.backoff(attempt))
                 continue
 
-            action = action_for_status(response.status_code) if retry_statuses else Action.RETURN
+            action = (action_for_status(response.status_code, idempotent=idempotent)
+                      if retry_statuses else Action.RETURN)
             if action is Action.RETURN:
                 return response
+            if action is Action.UNKNOWN:
+                raise OutcomeUnknown(
+                    f"{self.describe} answered {response.status_code} to {method} {_safe(url)} after "
+                    f"the request was sent, so it may have been applied: {_snippet(response)}",
+                    response=response,
+                )
             if attempt >= self.retry.attempts:
                 raise TransientError(
                     f"{self.describe} answered {response.status_code} to {method} {_safe(url)} "

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from cartsync.engine.errors import CartsyncError
-from cartsync.engine.state import LedgerRow, StateStore
+from cartsync.engine.state import LedgerRow, RowChange, StateStore
+
+UNKNOWN = "unknown"  # not a status: rows whose last send has no known outcome (in flight)
 
 
 class LedgerCommands:
@@ -14,29 +16,38 @@ class LedgerCommands:
         self.entity = entity
 
     def list(self, status: str | None = None, since: str | None = None) -> list[LedgerRow]:
+        """Rows of one status, or `unknown`: sent with no reliable reply yet (looked up by the next run)."""
+        if status == UNKNOWN:
+            return self.store.rows(self.entity, in_flight=True, since=since)
         return self.store.rows(self.entity, status=status, since=since)
 
     def show(self, key: str) -> tuple[LedgerRow, list[dict[str, Any]]]:
         return self._row(key), self.store.events(self.entity, key)
 
     def resend(self, key: str) -> str:
-        """Mark the row to be sent again by its pipeline's next run, with a fresh mapping."""
+        """Mark the row to be sent again by its pipeline's next run, with a fresh mapping.
+
+        The destination is asked first: a record it already has is recorded, not sent twice.
+        """
         row = self._row(key)
         if row.record is None:
             raise CartsyncError(f"{self.entity} {key} has no stored source record to resend.")
         self.store.forget_deliveries(row.pipeline, key=key)
-        self._change(row, "resend", "resend requested", resend=1, held=0, next_attempt_at=None)
-        return f"{self.entity} {key} will be sent again by the next run of '{row.pipeline}'."
+        self._change(row, "resend", "resend requested", resend=True, held=False, next_attempt_at=None)
+        return (
+            f"{self.entity} {key} will be sent again by the next run of '{row.pipeline}' "
+            "(unless the destination already has it)."
+        )
 
     def hold(self, key: str) -> str:
         row = self._row(key)
-        self._change(row, "held", "held by a person", held=1, resend=0)
+        self._change(row, "held", "held by a person", held=True)
         return f"{self.entity} {key} is held; no pipeline sends it until it is released."
 
     def release(self, key: str) -> str:
         row = self._row(key)
-        self._change(row, "released", "released by a person", held=0)
-        return f"{self.entity} {key} is released."
+        self._change(row, "released", "released by a person", held=False)
+        return f"{self.entity} {key} is released; whatever it was waiting for resumes on the next run."
 
     def _row(self, key: str) -> LedgerRow:
         row = self.store.row(self.entity, key)
@@ -46,15 +57,6 @@ class LedgerCommands:
             )
         return row
 
-    def _change(self, row: LedgerRow, event: str, message: str, **fields: Any) -> None:
-        with self.store.transaction() as db:
-            self.store.upsert(
-                db,
-                self.entity,
-                row.key,
-                pipeline=row.pipeline,
-                run_id=None,
-                event=event,
-                message=message,
-                **fields,
-            )
+    def _change(self, row: LedgerRow, event: str, message: str, **values: Any) -> None:
+        with self.store.transaction() as tx:
+            tx.change(RowChange(self.entity, row.key, row.pipeline, event, message, **values))

@@ -31,15 +31,7 @@ def ledger_functions(store: StateStore) -> dict[str, Callable[..., Any]]:
     def ledger_records(entity: str, statuses: list[str]) -> list[Any]:
         wanted = (str(entity), tuple(sorted(str(status) for status in statuses)))
         if wanted not in cache:
-            placeholders = ", ".join("?" * len(wanted[1]))
-            rows = (
-                store.rows(
-                    wanted[0], where=f"status IN ({placeholders}) AND record IS NOT NULL", args=wanted[1]
-                )
-                if wanted[1]
-                else []
-            )
-            cache[wanted] = [row.record for row in rows]
+            cache[wanted] = store.records_in_status(wanted[0], list(wanted[1]))
         return cache[wanted]
 
     return {"ledger_records": ledger_records}

@@ -1,7 +1,8 @@
 """Reads and writes JSON Lines or CSV files in a folder.
 
 Reading streams the file line by line; the cursor is the number of records already read, so a
-later run reads only what was appended. Writing appends, one record per line.
+later run reads only what was appended. Writing appends, one record per line. `reconcile` looks a
+record up in its file: a line equal to it means it was written.
 """
 
 from __future__ import annotations
@@ -91,6 +92,17 @@ class FilesConnector(Connector):
                 handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")
         return [Outcome.ok() for _ in records]
 
+    def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:
+        """ok for each record a line of the file already holds, None for the others."""
+        path = self.path(stream)
+        if not path.exists():
+            return [None] * len(records)
+        header = _csv_header(path) if self.format == "csv" else None
+        with path.open(encoding="utf-8", newline="") as handle:
+            lines = csv.DictReader(handle) if header else (_json_line(line) for line in handle)
+            written = {_canonical(line, header) for line in lines if line is not None}
+        return [Outcome.ok() if _canonical(record, header) in written else None for record in records]
+
     def _append_csv(self, path: Path, records: list[dict[str, Any]]) -> list[Outcome]:
         """Append rows under the file's existing header (or a new one from the first batch).
 
@@ -121,3 +133,22 @@ def _csv_header(path: Path) -> list[str] | None:
         return None
     with path.open(encoding="utf-8", newline="") as handle:
         return next(csv.reader(handle), None)
+
+
+def _json_line(line: str) -> dict[str, Any] | None:
+    """A line of a .jsonl file; None for a blank or broken one (a write cut short)."""
+    try:
+        return json.loads(line) if line.strip() else None
+    except json.JSONDecodeError:
+        return None
+
+
+def _canonical(record: dict[str, Any], header: list[str] | None) -> str:
+    """A record as its line reads back: JSON with sorted keys, or the CSV row's texts by column."""
+    if header is None:
+        return json.dumps(json.loads(json.dumps(record, default=str)), sort_keys=True)
+    return json.dumps([_csv_text(record.get(column)) for column in header])
+
+
+def _csv_text(value: Any) -> str:
+    return "" if value is None else str(value)

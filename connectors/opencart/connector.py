@@ -33,7 +33,8 @@ STREAMS = {
                                 batch_size=20,
                                 description="Add a status (by name), comment and notify flag to an order."),
     "stock": StreamSpec("stock", "write", "opencart/stock.record.schema.json", batch_size=MAX_ITEMS,
-                        description="Set product or option value quantities by sku or model."),
+                        description="Set product or option value quantities by sku or model.",
+                        recovery="recompute"),
 }
 
 

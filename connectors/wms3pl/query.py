@@ -25,6 +25,7 @@ DETAIL_ALL = "All"
 
 # order properties used in filters and sorts
 REFERENCE_NUM = "referenceNum"
+ORDER_ID = "readOnly.orderId"
 IS_CLOSED = "readOnly.isClosed"
 LAST_MODIFIED = "readOnly.lastModifiedDate"
 CUSTOMER_ID = "readOnly.customerIdentifier.id"
@@ -44,6 +45,11 @@ def rql_value(value: Any) -> str:
 
 def equals(prop: str, value: Any) -> str:
     return f"{prop}=={rql_value(value)}"
+
+
+def one_of(prop: str, values: list[Any]) -> str:
+    """`prop=in=(a,b,…)`: the property equals one of the values."""
+    return f"{prop}=in=({','.join(rql_value(value) for value in values)})"
 
 
 def at_least(prop: str, value: Any) -> str:

@@ -1,5 +1,17 @@
-"""The state store: ledger, cursors, run history and locks, in one SQLite file."""
+"""The state store: ledger, deliveries, cursors, run history and leases, in one SQLite file."""
 
-from cartsync.engine.state.store import LedgerRow, StateStore
+from cartsync.engine.state.lease import DEFAULT_LEASE_SECONDS, Lease, LeaseKeeper
+from cartsync.engine.state.rows import KEEP, LedgerRow, RowChange
+from cartsync.engine.state.store import StateStore
+from cartsync.engine.state.transaction import Transaction
 
-__all__ = ["LedgerRow", "StateStore"]
+__all__ = [
+    "DEFAULT_LEASE_SECONDS",
+    "KEEP",
+    "Lease",
+    "LeaseKeeper",
+    "LedgerRow",
+    "RowChange",
+    "StateStore",
+    "Transaction",
+]

@@ -69,6 +69,21 @@ MIGRATIONS: list[str] = [
         acquired_at TEXT NOT NULL
     );
     """,
+    # 2: a lease with an expiry instead of a lock row (a dead run's lock never cleared), the lease
+    # each run holds (a run whose lease is gone without it ending is shown as `died`), and an index
+    # for a run's work queries.
+    """
+    DROP TABLE locks;
+    CREATE TABLE leases (
+        pipeline    TEXT PRIMARY KEY,
+        holder      TEXT NOT NULL,          -- host:pid, for people
+        token       TEXT NOT NULL,          -- this lease
+        acquired_at TEXT NOT NULL,
+        expires_at  REAL NOT NULL           -- unix time; renewed while the run lives
+    );
+    ALTER TABLE runs ADD COLUMN lease TEXT;
+    CREATE INDEX ledger_work ON ledger (pipeline, entity, in_flight, key);
+    """,
 ]
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from flat_orders import SECRET_VARIABLE, FlatOrders
 
 from cartsync.connectors.opencart.sandbox.store import SandboxStore, start_sandbox_store
 from cartsync.connectors.wms3pl.sandbox.server import SandboxWms, start_sandbox_wms
@@ -83,3 +88,13 @@ def edit(world: World) -> Callable[[str, str, str], None]:
         path.write_text(text.replace(old, new))
 
     return change
+
+
+@pytest.fixture
+def flat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FlatOrders]:
+    """Orders in a flat file, sent by the order download pipeline to a sandbox WMS."""
+    monkeypatch.setenv(SECRET_VARIABLE, "sandbox-secret")
+    with start_sandbox_wms() as wms:
+        orders = FlatOrders(tmp_path, wms)
+        orders.write_files(wms.url)
+        yield orders

@@ -83,44 +83,32 @@ def test_a_record_that_breaks_the_wms_schema_is_rejected_and_not_sent(world, edi
     assert world.wms.orders == []
 
 
-def test_transient_wms_failures_stay_pending_and_the_cursor_waits(world):
+def test_orders_answered_500_stay_unknown_and_the_cursor_waits(world):
     world.wms.inject_fault("POST /orders", "500", times=100)
     report = world.run("order_download")
-    assert report.counts == {"retrying": 5}
-    assert world.ledger("1002").transient is True
-    assert world.ledger("1002").status == "error"
+    assert report.counts == {"unknown": 5}
+    assert len(world.wms.requests_to("POST", "/orders")) == 5, "a POST answered 500 is never repeated"
+    row = world.ledger("1002")
+    assert (row.status, row.in_flight, row.transient) == ("new", True, True)
     from cartsync.engine.state import StateStore
 
     assert StateStore.open(world.state).cursor("order_download") is None
 
 
-def test_a_crash_after_sending_is_reconciled_by_asking_the_wms_not_by_resending(world):
+def test_a_crash_after_sending_is_reconciled_by_asking_the_wms_not_by_resending(world, crash_intent):
     """The process died after POST /orders left but before the outcome was recorded."""
-    from cartsync.engine.state import StateStore
-
     world.run("order_download")
-    wms_id = world.ledger("1002").dest_id
-    store = StateStore.open(world.state)
-    with store.transaction() as db:  # the state the crash leaves: intent recorded, no outcome
-        store.upsert(
-            db,
-            "order",
-            "1002",
-            pipeline="order_download",
-            run_id=None,
-            event="sending",
-            status="new",
-            in_flight=1,
-            dest_id=None,
-        )
-    store.close()
+    row = world.ledger("1002")
+    # the state the crash leaves: intent recorded, no outcome
+    crash_intent(world.state, entity="order", pipeline="order_download",
+                 sends=[("1002", row.record, row.payload)])
     posts = len(world.wms.requests_to("POST", "/orders"))
 
     report = world.run("order_download")
     assert len(world.wms.requests_to("POST", "/orders")) == posts, "nothing is sent again"
     assert report.counts["sent"] == 1  # the reconciled send, counted once
-    row = world.ledger("1002")
-    assert (row.status, row.dest_id, row.in_flight) == ("at_wms", wms_id, False)
+    after = world.ledger("1002")
+    assert (after.status, after.dest_id, after.in_flight) == ("at_wms", row.dest_id, False)
     assert [o["referenceNum"] for o in world.wms.orders].count("OC-1002") == 1
 
 
@@ -132,7 +120,7 @@ def test_transient_errors_retry_at_growing_intervals_then_give_up(world):
     world.wms.inject_fault("POST /orders", "500", times=10_000)
     world.run("order_download", now=lambda: start)
     row = world.ledger("1002")
-    assert (row.status, row.transient, row.next_attempt_at) == ("error", True, "2026-03-02T10:00:00+00:00")
+    assert (row.in_flight, row.transient, row.next_attempt_at) == (True, True, "2026-03-02T10:00:00+00:00")
 
     posts = len(world.wms.requests_to("POST", "/orders"))
     report = world.run("order_download", now=lambda: start + timedelta(minutes=10))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_tracking_reaches_the_customer_and_the_ledger(world):
     world.run("order_download")
@@ -84,3 +86,17 @@ def test_orders_not_yet_at_the_wms_are_subtracted(world):
     # order 1002 holds 2 × SHIRT-HIKE|Size:Medium, order 1014 one Small
     assert world.store.option_quantity("SHIRT-HIKE", "Size", "Medium") == 14 + 4 - 2 - 2
     assert world.store.option_quantity("SHIRT-HIKE", "Size", "Small") == 9 - 2 - 1
+
+
+@pytest.mark.parametrize("world", ["3.0"], indirect=True)
+def test_a_stock_intent_left_by_a_crash_is_not_replayed_with_its_old_quantity(world, crash_intent):
+    world.run("inventory_sync")
+    assert world.store.product_quantity("TENT-002") == 22
+    stale = world.ledger("TENT-002", entity="stock")
+    crash_intent(world.state, entity="stock", pipeline="inventory_sync",  # the run died while pushing 22
+                 sends=[("TENT-002", stale.record, stale.payload)])
+    world.wms.adjust_stock("TENT-002", -4, facility_id=1)
+    world.run("inventory_sync")
+    assert world.store.product_quantity("TENT-002") == 18, "the current quantity, not the stale 22"
+    row = world.ledger("TENT-002", entity="stock")
+    assert (row.in_flight, row.payload["quantity"]) == (False, 18)

@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from cartsync.engine.connector import Connector
+from cartsync.engine.report import RunReport
+from cartsync.engine.runner import Runner, RunOptions
+from cartsync.engine.state import StateStore
+from cartsync.engine.workspace import prepare
+
 PIPELINE = """\
 version: 1
 name: contacts
@@ -64,3 +70,20 @@ def written(workspace: Path) -> Callable[[], list[dict]]:
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
     return read
+
+
+@pytest.fixture
+def run(workspace: Path) -> Callable[..., tuple[RunReport, StateStore]]:
+    """`run(**options)`: one run of the contacts pipeline; `destination=` swaps the outbox connector."""
+
+    def run_once(*, destination: Connector | None = None, **options: object) -> tuple[RunReport, StateStore]:
+        store = StateStore.open(workspace / "state.db")
+        prepared = prepare(workspace / "contacts.yaml", None, store)
+        try:
+            report = Runner(prepared.pipeline, prepared.source, destination or prepared.destination, store,
+                            RunOptions(**options)).run()
+        finally:
+            prepared.close()
+        return report, store
+
+    return run_once

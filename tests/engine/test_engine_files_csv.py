@@ -23,3 +23,18 @@ def test_csv_rows_are_read_and_appended_under_the_first_header(tmp_path: Path):
     (tmp_path / "stock.csv").write_text("sku,qty\nTENT-002,12\nSTOVE-100,3\nPEG-ALU,9\n")
     [page] = list(files.read("stock", {}, page.cursor))
     assert page.records == [{"sku": "PEG-ALU", "qty": "9"}]
+
+
+def test_reconcile_finds_a_record_by_its_line_in_the_file(tmp_path: Path):
+    files = FilesConnector("flat", {"folder": str(tmp_path), "format": "csv"})
+    assert files.reconcile("out", [{"sku": "A", "qty": 1}]) == [None], "no file yet: no trace"
+    files.write("out", [{"sku": "A", "qty": 1}, {"sku": "B", "qty": None}])
+    asked = [{"qty": 1, "sku": "A"}, {"sku": "B", "qty": None}, {"sku": "A", "qty": 2}]
+    assert [o and o.status for o in files.reconcile("out", asked)] == ["ok", "ok", None]
+
+    lines = FilesConnector("flat", {"folder": str(tmp_path)})
+    lines.write("cards", [{"id": 1, "tags": ["a"]}])
+    with (tmp_path / "cards.jsonl").open("a") as handle:
+        handle.write('{"id": 2, "tags"')  # a write cut short by a crash
+    assert [o and o.status for o in lines.reconcile("cards", [{"tags": ["a"], "id": 1}, {"id": 2}])] == [
+        "ok", None]

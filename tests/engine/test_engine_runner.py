@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import threading
-from pathlib import Path
 
 import pytest
 
 from cartsync.engine.errors import LockHeld
-from cartsync.engine.runner import Runner, RunOptions
 from cartsync.engine.state import StateStore
-from cartsync.engine.workspace import prepare
 
 ADA = {"id": 1, "first": "Ada", "last": "Lovelace", "email": "ada@example.com", "country": "FR"}
 BOB = {"id": 2, "first": "Bob", "last": "Noemail", "email": None, "country": "DE"}
@@ -19,21 +15,9 @@ CAROL = {"id": 3, "first": "Carol", "last": "Zed", "email": "c@example.com", "co
 DAN = {"id": 4, "first": "Dan", "last": "Brown", "email": "dan@example.com", "country": "DE"}
 
 
-def run(workspace: Path, **options) -> tuple:
-    store = StateStore.open(workspace / "state.db")
-    prepared = prepare(workspace / "contacts.yaml", None, store)
-    try:
-        report = Runner(
-            prepared.pipeline, prepared.source, prepared.destination, store, RunOptions(**options)
-        ).run()
-    finally:
-        prepared.close()
-    return report, store
-
-
-def test_first_run_maps_filters_and_rejects(workspace, add_contacts, written):
+def test_first_run_maps_filters_and_rejects(workspace, run, add_contacts, written):
     add_contacts(ADA, BOB, CAROL)
-    report, store = run(workspace)
+    report, store = run()
     assert written() == [{"id": 1, "name": "Ada Lovelace", "salutation": "Dear Ada", "country": "France"}]
     assert report.counts == {"sent": 1, "skipped": 1, "rejected": 1}
     assert report.skip_reasons == {"contact has no email": 1}
@@ -44,87 +28,87 @@ def test_first_run_maps_filters_and_rejects(workspace, add_contacts, written):
     assert store.row("contacts", "3").status == "error"
 
 
-def test_rerun_writes_nothing_and_a_new_record_only_itself(workspace, add_contacts, written):
+def test_rerun_writes_nothing_and_a_new_record_only_itself(workspace, run, add_contacts, written):
     add_contacts(ADA)
-    run(workspace)
-    report, _ = run(workspace)
+    run()
+    report, _ = run()
     assert len(written()) == 1
     assert report.counts.get("sent", 0) == 0
     add_contacts(DAN)
-    report, _ = run(workspace)
+    report, _ = run()
     assert [card["id"] for card in written()] == [1, 4]
     assert report.counts == {"sent": 1}
 
 
-def test_unchanged_content_is_skipped_even_without_a_cursor(workspace, add_contacts, written):
+def test_unchanged_content_is_skipped_even_without_a_cursor(workspace, run, add_contacts, written):
     add_contacts(ADA)
-    _, store = run(workspace)
+    _, store = run()
     store.reset_cursor("contacts")
-    report, _ = run(workspace)
+    report, _ = run()
     assert report.counts == {"unchanged": 1}
     assert len(written()) == 1
-    report, _ = run(workspace, full=True)
+    report, _ = run(full=True)
     assert report.counts == {"sent": 1}
     assert len(written()) == 2
 
 
-def test_dry_run_sends_nothing_and_keeps_no_state(workspace, add_contacts, written):
+def test_dry_run_sends_nothing_and_keeps_no_state(workspace, run, add_contacts, written):
     add_contacts(ADA, DAN)
-    report, store = run(workspace, dry_run=True)
+    report, store = run(dry_run=True)
     assert report.counts == {"would_send": 2}
     assert [mapped["name"] for _, mapped in report.previews] == ["Ada Lovelace", "Dan Brown"]
     assert written() == []
     assert store.cursor("contacts") is None and store.row("contacts", "1") is None
 
 
-def test_limit_stops_early_and_does_not_move_the_cursor_past_unread_records(workspace, add_contacts):
+def test_limit_stops_early_and_does_not_move_the_cursor_past_unread_records(workspace, run, add_contacts):
     add_contacts(ADA, DAN)
-    report, store = run(workspace, limit=1)
+    report, store = run(limit=1)
     assert report.counts == {"sent": 1}
     assert store.cursor("contacts") is None
-    report, _ = run(workspace)
+    report, _ = run()
     assert report.counts == {"sent": 1, "unchanged": 1}
 
 
-def test_a_fixed_lookup_and_resend_delivers_a_held_record(workspace, add_contacts, written):
+def test_a_fixed_lookup_and_resend_delivers_a_held_record(workspace, run, add_contacts, written):
     from cartsync.engine.ledger_commands import LedgerCommands
 
     add_contacts(CAROL)
-    run(workspace)
+    run()
     pipeline = (workspace / "contacts.yaml").read_text().replace("FR: France}", "FR: France, XX: Nowhere}")
     (workspace / "contacts.yaml").write_text(pipeline)
-    report, store = run(workspace)
+    report, store = run()
     assert report.counts == {}, "the cursor moved past the rejected record; only a resend brings it back"
     LedgerCommands(store, "contacts").resend("3")
-    report, store = run(workspace)
+    report, store = run()
     assert report.counts == {"sent": 1}
     assert written()[-1]["country"] == "Nowhere"
     events = [event["event"] for event in store.events("contacts", "3")]
     assert events == ["rejected", "resend", "sending", "ok"]
 
 
-def test_held_record_is_not_sent(workspace, add_contacts, written):
+def test_held_record_is_not_sent(workspace, run, add_contacts, written):
     from cartsync.engine.ledger_commands import LedgerCommands
 
     add_contacts(CAROL)
-    _, store = run(workspace)
+    _, store = run()
     commands = LedgerCommands(store, "contacts")
     commands.resend("3")
     commands.hold("3")
-    report, _ = run(workspace)
+    report, _ = run()
     assert report.counts == {}
     assert written() == []
 
 
-def test_second_run_of_the_same_pipeline_is_refused(workspace, add_contacts, written):
+def test_second_run_of_the_same_pipeline_is_refused(workspace, run, add_contacts, written):
     add_contacts(ADA)
     store = StateStore.open(workspace / "state.db")
-    store.acquire_lock("contacts")
+    lease = store.acquire_lease("contacts")
     result: list[BaseException] = []
 
     def other_run() -> None:
         try:
-            run(workspace)
+            run()
         except LockHeld as error:
             result.append(error)
 
@@ -133,51 +117,26 @@ def test_second_run_of_the_same_pipeline_is_refused(workspace, add_contacts, wri
     thread.join()
     assert result and "Another run of pipeline 'contacts' is in progress" in str(result[0])
     assert written() == []
-    store.release_lock("contacts")
-    report, _ = run(workspace)
+    store.release_lease(lease)
+    report, _ = run()
     assert report.counts == {"sent": 1}
 
 
-def test_runs_are_recorded_with_counts(workspace, add_contacts):
+def test_runs_are_recorded_with_counts(workspace, run, add_contacts):
     add_contacts(ADA, BOB)
-    _, store = run(workspace)
+    _, store = run()
     [last] = store.runs("contacts", limit=1)
     assert last["status"] == "ok"
     assert last["counts"] == {"sent": 1, "skipped": 1}
     assert last["ended_at"] is not None
 
 
-def test_in_flight_intent_without_reconcile_is_sent_again(workspace, add_contacts, written):
-    """A crash between intent and outcome: the files destination cannot look records up, so the
-    next run sends again (at-least-once); destinations that can look up reconcile instead."""
-    add_contacts(ADA)
-    store = StateStore.open(workspace / "state.db")
-    with store.transaction() as db:
-        store.upsert(
-            db,
-            "contacts",
-            "1",
-            pipeline="contacts",
-            run_id=None,
-            event="sending",
-            status="new",
-            record=ADA,
-            payload={"id": 1},
-            in_flight=1,
-        )
-    store.save_cursor("contacts", {"line": 1})
-    report, store = run(workspace)
-    assert report.counts == {"sent": 1}
-    assert store.row("contacts", "1").in_flight is False
-    assert json.loads(json.dumps(written()))[0]["name"] == "Ada Lovelace"
-
-
 @pytest.mark.parametrize("bad", ["{not json", "[1, 2"])
-def test_a_broken_source_file_names_its_line(workspace, add_contacts, bad):
+def test_a_broken_source_file_names_its_line(workspace, run, add_contacts, bad):
     from cartsync.engine.errors import ConnectError
 
     add_contacts(ADA)
     with (workspace / "in" / "contacts.jsonl").open("a") as handle:
         handle.write(bad + "\n")
     with pytest.raises(ConnectError, match=r"contacts.jsonl:2: not valid JSON"):
-        run(workspace)
+        run()

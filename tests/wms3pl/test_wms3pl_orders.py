@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cartsync.connectors.wms3pl.sandbox.samples import order_record
+from cartsync.connectors.wms3pl.sandbox.samples import order_body, order_record
 from cartsync.engine.connector import Outcome
 from cartsync.engine.errors import ConfigError
 
@@ -38,7 +38,7 @@ def test_duplicate_reference_is_a_duplicate_with_the_existing_id(wms, connector)
                              "for customer 1077.")
     assert len(wms.orders) == 1
     lookup = wms.requests_to("GET", "/orders")[-1]["query"]
-    assert lookup == {"pgsiz": "1", "pgnum": "1",
+    assert lookup == {"pgsiz": "1", "pgnum": "1", "sort": "readOnly.orderId",
                       "rql": "referenceNum==OC-7;readOnly.customerIdentifier.id==1077"}
 
 
@@ -78,40 +78,78 @@ def test_connection_dropped_after_the_order_was_stored_makes_no_duplicate(wms, c
         "referenceNum==OC-11;readOnly.customerIdentifier.id==1077")
 
 
-def test_connection_reset_before_the_order_was_stored_is_looked_up_then_sent_once_more(wms, connector):
+def test_connection_reset_before_the_order_was_stored_is_unknown_and_not_sent_again(wms, connector):
+    """Not found right after a lost reply is no proof: the order stays unknown for the next run's
+    reconcile, and is never POSTed twice in one breath."""
     wms.inject_fault("POST /orders", "reset")
     [outcome] = connector.write("orders", [order_record("OC-12")])
+    assert outcome.status == "unknown"
+    assert "It will be looked up by referenceNum OC-12 before any resend." in outcome.message
+    assert [r["status"] for r in wms.requests_to("POST", "/orders")] == ["reset"]
+    assert wms.orders == []
+    assert connector.reconcile("orders", [order_record("OC-12")]) == [None]
+
+
+def test_500_after_the_order_was_stored_is_found_by_the_lookup_and_not_sent_again(wms, connector):
+    wms.inject_fault("POST /orders", "500-after")
+    [outcome] = connector.write("orders", [order_record("OC-13")])
     [stored] = wms.orders
     assert outcome == Outcome.ok(str(stored["readOnly"]["orderId"]))
-    assert [r["status"] for r in wms.requests_to("POST", "/orders")] == ["reset", 201]
+    assert [r["status"] for r in wms.requests_to("POST", "/orders")] == ["500-after"]
 
 
-def test_twice_unknown_stays_retryable_and_is_reconciled_later(wms, connector):
-    wms.inject_fault("POST /orders", "reset")
-    wms.inject_fault("POST /orders", "drop")
-    [outcome] = connector.write("orders", [order_record("OC-13")])
-    assert outcome.status == "retryable"
-    assert "It will be looked up by referenceNum OC-13 before any resend." in outcome.message
-    [stored] = wms.orders
-    assert connector.reconcile("orders", [order_record("OC-13"), order_record("OC-14")]) == [
-        Outcome.ok(str(stored["readOnly"]["orderId"])), None]
-
-
-def test_500_is_retried_then_the_order_is_created(wms, connector):
+def test_500_on_a_post_is_unknown_never_retried_and_reconciled_later(wms, connector):
     wms.inject_fault("POST /orders", "500")
     [outcome] = connector.write("orders", [order_record("OC-15")])
-    assert outcome.status == "ok"
-    assert [r["status"] for r in wms.requests_to("POST", "/orders")] == [500, 201]
-    assert len(connector.http.waits) == 1
-
-
-def test_500_until_retries_run_out_is_retryable_with_the_wms_text(wms, connector):
-    wms.inject_fault("POST /orders", "500", times=3)
-    [outcome] = connector.write("orders", [order_record("OC-16")])
-    assert outcome.status == "retryable"
-    assert outcome.message.startswith(f"the WMS at {wms.url} answered 500 to POST {wms.url}/orders 3 times: "
-                                      "Internal Server Error.")
+    assert outcome.status == "unknown"
+    assert outcome.message.startswith(f"the WMS at {wms.url} answered 500 to POST {wms.url}/orders after the "
+                                      "request was sent, so it may have been applied: Internal Server Error.")
+    assert [r["status"] for r in wms.requests_to("POST", "/orders")] == [500], "no second POST"
+    assert connector.http.waits == []
     assert wms.orders == []
+    assert connector.reconcile("orders", [order_record("OC-15")]) == [None], "no trace: safe to send"
+
+
+def test_a_lookup_that_fails_after_a_lost_reply_leaves_the_order_unknown(wms, connector):
+    wms.inject_fault("POST /orders", "drop")
+    wms.inject_fault("GET /orders", "500", times=3)
+    [outcome] = connector.write("orders", [order_record("OC-16")])
+    assert outcome.status == "unknown"
+    assert len(wms.orders) == 1 and len(wms.requests_to("POST", "/orders")) == 1
+    [stored] = wms.orders
+    assert connector.reconcile("orders", [order_record("OC-16")]) == [
+        Outcome.ok(str(stored["readOnly"]["orderId"]))]
+
+
+def test_reconcile_asks_in_bulk_with_referencenum_in(wms, make_wms_connector):
+    connector = make_wms_connector(wms, concurrency=2)
+    present = [f"OC-{n}" for n in range(0, 250, 2)]
+    for reference in present:
+        wms.create_order(order_body(reference))
+    asked = [order_record(f"OC-{n}") for n in range(250)]
+    answers = connector.reconcile("orders", asked)
+    ids = {o["referenceNum"]: str(o["readOnly"]["orderId"]) for o in wms.orders}
+    expected = [Outcome.ok(ids[r["referenceNum"]]) if r["referenceNum"] in ids else None for r in asked]
+    assert answers == expected
+    lookups = wms.requests_to("GET", "/orders")
+    assert len(lookups) == 3, "250 referenceNums in groups of at most 100"
+    assert all(lookup["query"]["rql"].startswith("referenceNum=in=(") for lookup in lookups)
+    assert all(lookup["query"]["rql"].endswith(";readOnly.customerIdentifier.id==1077") for lookup in lookups)
+
+
+def test_reconcile_finds_the_first_order_when_the_duplicate_check_is_off(wms, connector):
+    wms.set_duplicate_check(False)
+    first = wms.create_order(order_body("OC-20"))
+    wms.create_order(order_body("OC-20"))
+    assert connector.reconcile("orders", [order_record("oc-20")]) == [
+        Outcome.ok(str(first["readOnly"]["orderId"]))]
+
+
+def test_reconcile_that_cannot_ask_answers_unknown(wms, connector):
+    wms.inject_fault("GET /orders", "500", times=3)
+    [answer] = connector.reconcile("orders", [order_record("OC-21")])
+    assert answer.status == "unknown"
+    assert "answered 500 to GET" in answer.message
 
 
 def test_429_waits_exactly_retry_after(wms, connector):
@@ -119,6 +157,13 @@ def test_429_waits_exactly_retry_after(wms, connector):
     [outcome] = connector.write("orders", [order_record("OC-17")])
     assert outcome.status == "ok"
     assert connector.http.waits == [2.0]
+
+
+def test_429_until_retries_run_out_is_retryable_because_nothing_was_carried_out(wms, connector):
+    wms.inject_fault("POST /orders", "429", times=3, retry_after=0)
+    [outcome] = connector.write("orders", [order_record("OC-22")])
+    assert outcome.status == "retryable"
+    assert wms.orders == []
 
 
 def test_orders_need_customer_and_facility(wms, make_wms_connector):

@@ -139,6 +139,56 @@ def test_operator_routes_over_http(wms, api):
     assert (reply.status_code, reply.headers["Retry-After"]) == (429, "7")
 
 
+def test_duplicate_check_can_be_switched_off_and_on_over_http(wms):
+    def switch(enabled: bool) -> requests.Response:
+        return requests.post(f"{wms.url}/_sandbox/duplicate-check", json={"enabled": enabled}, timeout=5)
+
+    assert switch(False).json() == {"customerId": 1077, "duplicateCheck": False}
+    wms.create_order(order_body("OC-1"))
+    wms.create_order(order_body("oc-1"))
+    assert wms.orders_by_reference() == {"OC-1": 1, "oc-1": 1}
+    switch(True)
+    with pytest.raises(WmsException):
+        wms.create_order(order_body("OC-1"))
+    unknown = requests.post(f"{wms.url}/_sandbox/duplicate-check", json={"enabled": False, "customerId": 5},
+                            timeout=5)
+    assert unknown.status_code == 404
+    assert unknown.json() == {"error": "customer 5 does not exist in the sandbox"}
+
+
+def test_500_after_stores_the_order_then_answers_500(wms):
+    wms.inject_fault("POST /orders", "500-after")
+    token = requests.post(f"{wms.url}/AuthServer/api/Token", auth=("sandbox-client", "sandbox-secret"),
+                          json={"grant_type": "client_credentials", "user_login_id": "1"}, timeout=5
+                          ).json()["access_token"]
+    reply = requests.post(f"{wms.url}/orders", json=order_body("OC-9"), timeout=5,
+                          headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 500
+    assert [o["referenceNum"] for o in wms.orders] == ["OC-9"]
+
+
+def test_a_fault_mix_is_reproducible_with_its_seed(wms, api):
+    def statuses(seed: int) -> list:
+        wms.requests.clear()
+        requests.post(f"{wms.url}/_sandbox/fault-mix", timeout=5, json={
+            "route": "GET /inventory/stocksummaries", "mix": {"500": 0.3, "429": 0.2}, "seed": seed,
+            "retryAfter": 0})
+        for _ in range(40):
+            api("/inventory/stocksummaries")
+        return [r["status"] for r in wms.requests_to("GET", "/inventory/stocksummaries")]
+
+    first = statuses(7)
+    assert statuses(7) == first
+    assert statuses(8) != first
+    assert {500, 429, 200} == set(first)
+    requests.post(f"{wms.url}/_sandbox/clear-faults", json={}, timeout=5)
+    assert api("/inventory/stocksummaries").status_code == 200
+    refused = requests.post(f"{wms.url}/_sandbox/fault-mix", timeout=5,
+                            json={"route": "GET /orders", "mix": {"500": 0.7, "drop": 0.6}})
+    assert (refused.status_code, refused.json()) == (
+        409, {"error": "the chances of a fault mix add up to more than 1"})
+
+
 def test_cli_drives_a_running_sandbox(wms):
     wms.create_order(order_body("OC-1"))
     wms.create_order(order_body("OC-2"))
@@ -152,6 +202,15 @@ def test_cli_drives_a_running_sandbox(wms):
     adjusted = runner.invoke(app, ["adjust-stock", "--url", wms.url, "LAMP-300", "5", "--facility", "2"])
     assert adjusted.exit_code == 0
     assert wms.store.stock[("LAMP-300", "", 2)]["available"] == 5
+    assert runner.invoke(app, ["duplicate-check", "--url", wms.url, "off"]).exit_code == 0
+    assert wms.store.duplicates_allowed == {1077}
+    mixed = runner.invoke(app, ["fault-mix", "--url", wms.url, "POST /orders", "500=0.2", "drop=0.05",
+                                "--seed", "3"])
+    assert mixed.exit_code == 0, mixed.output
+    drawn = [wms.faults.take("POST /orders") for _ in range(300)]
+    assert {fault.kind for fault in drawn if fault} == {"500", "drop"}
+    assert runner.invoke(app, ["clear-faults", "--url", wms.url]).exit_code == 0
+    assert wms.faults.take("POST /orders") is None
     unknown = runner.invoke(app, ["cancel", "--url", wms.url, "OC-404"])
     assert unknown.exit_code == 1
     assert "no order with reference number 'OC-404'" in unknown.output

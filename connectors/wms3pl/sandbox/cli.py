@@ -20,6 +20,9 @@ Examples:
   cartsync sandbox wms ship --url http://127.0.0.1:8090 OC-10046 --tracking 1Z1 --tracking 1Z2
   cartsync sandbox wms cancel --url http://127.0.0.1:8090 OC-10047
   cartsync sandbox wms adjust-stock --url http://127.0.0.1:8090 TENT-002 25 --facility 1
+  cartsync sandbox wms duplicate-check --url http://127.0.0.1:8090 off
+  cartsync sandbox wms fault-mix --url http://127.0.0.1:8090 "POST /orders" 500=0.2 drop=0.05 --seed 7
+  cartsync sandbox wms clear-faults --url http://127.0.0.1:8090
 """
 
 app = typer.Typer(
@@ -105,3 +108,43 @@ def adjust_stock(
     """Receive or remove stock of one SKU in one facility."""
     body = {"sku": sku, "delta": delta, "facilityId": facility, "qualifier": qualifier}
     _operate(url, "adjust-stock", body)
+
+
+@app.command("duplicate-check")
+def duplicate_check(
+    url: UrlOption,
+    state: Annotated[str, typer.Argument(help="on (the WMS refuses a second order with a referenceNum) "
+                                              "or off (it stores a twin).")],
+    customer: Annotated[int | None, typer.Option(help="Customer id (default: the seed's first).")] = None,
+) -> None:
+    """Switch a customer's duplicate referenceNum check on or off."""
+    if state not in ("on", "off"):
+        raise typer.BadParameter("say on or off", param_hint="STATE")
+    _operate(url, "duplicate-check", {"enabled": state == "on", "customerId": customer})
+
+
+@app.command("fault-mix")
+def fault_mix(
+    url: UrlOption,
+    route: Annotated[str, typer.Argument(help="METHOD /path, e.g. 'POST /orders'.")],
+    chances: Annotated[list[str], typer.Argument(help="KIND=CHANCE pairs, e.g. 500=0.2 drop=0.05 "
+                                                      "(kinds: 500, 500-after, 429, slow, drop, reset).")],
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same faults.")] = 0,
+    delay: Annotated[float, typer.Option(help="Seconds a `slow` reply waits.")] = 1.0,
+) -> None:
+    """Fail every request to a route at random, as a seeded mix of fault kinds."""
+    mix: dict[str, float] = {}
+    for pair in chances:
+        kind, _, chance = pair.partition("=")
+        try:
+            mix[kind] = float(chance)
+        except ValueError:
+            raise typer.BadParameter(f"{pair!r} is not KIND=CHANCE, e.g. 500=0.2",
+                                     param_hint="CHANCES") from None
+    _operate(url, "fault-mix", {"route": route, "mix": mix, "seed": seed, "delay": delay})
+
+
+@app.command("clear-faults")
+def clear_faults(url: UrlOption) -> None:
+    """Stop every fault: queued ones and mixes."""
+    _operate(url, "clear-faults", {})

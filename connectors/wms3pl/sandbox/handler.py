@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 ORDERS_MAX_PAGE_SIZE = 1000
 STOCK_MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
+INTERNAL_ERROR = "Internal Server Error. An unexpected error occurred; it has been logged."
 
 
 class WmsHandler(JsonRequestHandler):
@@ -42,7 +43,7 @@ class WmsHandler(JsonRequestHandler):
             time.sleep(fault.delay)
         elif fault and fault.kind == "500":
             entry["status"] = 500
-            self.send_text(500, "Internal Server Error. An unexpected error occurred; it has been logged.")
+            self.send_text(500, INTERNAL_ERROR)
             return
         elif fault and fault.kind == "429":
             entry["status"] = 429
@@ -60,6 +61,10 @@ class WmsHandler(JsonRequestHandler):
         if fault and fault.kind == "drop":
             entry["status"] = "dropped"
             self.close_connection = True
+            return
+        if fault and fault.kind == "500-after":
+            entry["status"] = "500-after"
+            self.send_text(500, INTERNAL_ERROR)
             return
         if payload is None:
             self.send_body(status, b"", "application/json", headers)

@@ -1,4 +1,23 @@
-"""The sandbox WMS as an object: start it, drive it (ship, cancel, adjust stock), break it on purpose."""
+"""The sandbox WMS as an object: start it, drive it (ship, cancel, adjust stock), break it on purpose.
+
+Everything a test does through this object, an operator (or a chaos run in another process) does
+over HTTP with `POST /_sandbox/<action>` and a JSON body; the reply is JSON (404 for an unknown
+order or action, 409 for an action the order's state forbids):
+
+| action | body |
+|---|---|
+| `ship` | `{"referenceNum", "packages": [{"trackingNumber"}], "carrier", "mode", "scacCode"}` |
+| `cancel` | `{"referenceNum"}` |
+| `adjust-stock` | `{"sku", "delta", "facilityId", "qualifier"}` |
+| `faults` | `{"route": "POST /orders", "kind": "500", "times": 1, "retryAfter": 1, "delay": 1.0}` |
+| `fault-mix` | `{"route": "POST /orders", "mix": {"500": 0.2, "drop": 0.05, "reset": 0.05}, "seed": 7}` |
+| `clear-faults` | `{}` |
+| `duplicate-check` | `{"enabled": false, "customerId": 1077}` (default customer: the first in the seed) |
+| `expire-tokens` | `{}` |
+
+Fault kinds are described in faults.py. With the duplicate check off (a per-customer setting
+of the real WMS), a second order with the same referenceNum is stored as a twin.
+"""
 
 from __future__ import annotations
 
@@ -106,8 +125,29 @@ class SandboxWms:
     def inject_fault(self, route: str, kind: str, *, times: int = 1, retry_after: int = 1,
                      delay: float = 1.0) -> None:
         """Make the next `times` requests to `route` ('POST /orders') fail as `kind`
-        (500, 429, slow, drop, reset)."""
+        (500, 500-after, 429, slow, drop, reset: see faults.py)."""
         self.faults.inject(route, kind, times=times, retry_after=retry_after, delay=delay)
+
+    def mix_faults(self, route: str, chances: Mapping[str, float], *, seed: int, retry_after: int = 1,
+                   delay: float = 1.0) -> None:
+        """From now on, each request to `route` fails as a kind drawn from `chances`
+        (`{"500": 0.2, "429": 0.05, "drop": 0.05, "reset": 0.05}`), reproducibly for a `seed`."""
+        self.faults.mix(route, chances, seed=seed, retry_after=retry_after, delay=delay)
+
+    def clear_faults(self) -> None:
+        """No more faults: queued ones and mixes are dropped."""
+        self.faults.clear()
+
+    def set_duplicate_check(self, enabled: bool, *, customer_id: int | None = None) -> None:
+        """Switch the duplicate referenceNum check of a customer (default: the first) on or off."""
+        self.store.set_duplicate_check(self.customer_id if customer_id is None else customer_id, enabled)
+
+    def orders_by_reference(self) -> dict[str, int]:
+        """How many stored orders carry each referenceNum (a twin shows as 2)."""
+        counts: dict[str, int] = {}
+        for order in self.orders:
+            counts[order["referenceNum"]] = counts.get(order["referenceNum"], 0) + 1
+        return counts
 
     def expire_tokens(self) -> None:
         """Every token issued so far is now expired: the next call with it gets a 401."""
@@ -142,11 +182,23 @@ class SandboxWms:
             self.inject_fault(body["route"], str(body["kind"]), times=int(body.get("times", 1)),
                               retry_after=int(body.get("retryAfter", 1)), delay=float(body.get("delay", 1.0)))
             return {"injected": body}
+        if action == "fault-mix":
+            self.mix_faults(body["route"], body["mix"], seed=int(body.get("seed", 0)),
+                            retry_after=int(body.get("retryAfter", 1)), delay=float(body.get("delay", 1.0)))
+            return {"mixed": body}
+        if action == "clear-faults":
+            self.clear_faults()
+            return {"cleared": True}
+        if action == "duplicate-check":
+            customer = body.get("customerId")
+            self.set_duplicate_check(bool(body["enabled"]),
+                                     customer_id=None if customer is None else int(customer))
+            return {"customerId": customer or self.customer_id, "duplicateCheck": bool(body["enabled"])}
         if action == "expire-tokens":
             self.expire_tokens()
             return {"expired": True}
-        raise KeyError(f"no operator action {action!r}; "
-                       "use ship, cancel, adjust-stock, faults or expire-tokens")
+        raise KeyError(f"no operator action {action!r}; use ship, cancel, adjust-stock, faults, "
+                       "fault-mix, clear-faults, duplicate-check or expire-tokens")
 
 
 def start_sandbox_wms(*, port: int = 0, seed: Seed | str | Path | None = None,

@@ -83,6 +83,9 @@ class WmsStore:
         self.orders: list[dict[str, Any]] = []
         self._by_reference: dict[tuple[int, str], dict[str, Any]] = {}
         self._allocations: dict[int, _Allocation] = {}
+        # Customers whose duplicate referenceNum check is switched off (a per-customer setting in
+        # the WMS): a second order with the same referenceNum is then stored as a twin.
+        self.duplicates_allowed: set[int] = set()
         for body in seed.get("orders", []):
             self.create_order(body)
 
@@ -141,16 +144,27 @@ class WmsStore:
                 raise exceptions.value_not_supported(f"OrderItems[{index}].ItemIdentifier.Sku", sku)
         reference = body["referenceNum"]
         with self.lock:
-            if (customer_id, reference.lower()) in self._by_reference:
+            taken = (customer_id, reference.lower()) in self._by_reference
+            if taken and customer_id not in self.duplicates_allowed:
                 raise exceptions.model_validation(
                     "DuplicateReferenceNum", "ReferenceNum",
                     f"An order with reference number '{reference}' already exists for customer "
                     f"{customer_id}.", reference)
             order = self._new_order(body, customer_id, facility_id, items)
             self.orders.append(order)
-            self._by_reference[(customer_id, reference.lower())] = order
+            self._by_reference.setdefault((customer_id, reference.lower()), order)
             self._allocate(order)
         return copy.deepcopy(order)
+
+    def set_duplicate_check(self, customer_id: int, enabled: bool) -> None:
+        """Switch the customer's duplicate referenceNum check on (the default) or off."""
+        with self.lock:
+            if customer_id not in self.customers:
+                raise KeyError(f"customer {customer_id} does not exist in the sandbox")
+            if enabled:
+                self.duplicates_allowed.discard(customer_id)
+            else:
+                self.duplicates_allowed.add(customer_id)
 
     def _new_order(self, body: Mapping[str, Any], customer_id: int, facility_id: int,
                    items: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,0 +1,26 @@
+"""Where each pipeline's source reading resumes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cartsync.engine.state.base import StoreBase
+from cartsync.engine.state.rows import utc_now
+
+
+class CursorStore(StoreBase):
+    def cursor(self, pipeline: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT cursor FROM cursors WHERE pipeline = ?", (pipeline,)).fetchone()
+        return json.loads(row["cursor"]) if row else None
+
+    def save_cursor(self, pipeline: str, cursor: dict[str, Any]) -> None:
+        with self.transaction() as tx:
+            tx.db.execute(
+                "INSERT OR REPLACE INTO cursors (pipeline, cursor, updated_at) VALUES (?, ?, ?)",
+                (pipeline, json.dumps(cursor), utc_now()),
+            )
+
+    def reset_cursor(self, pipeline: str) -> bool:
+        with self.transaction() as tx:
+            return tx.db.execute("DELETE FROM cursors WHERE pipeline = ?", (pipeline,)).rowcount > 0

@@ -1,0 +1,124 @@
+"""Reading the ledger: rows for people, and the rows each step of a run works on.
+
+The work queries (`in_flight_rows`, `resend_rows`, `due_retries`) page by key (`after`, `limit`),
+so a run asks the destination about a bounded chunk at a time and saves each chunk's answers
+before it reads the next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cartsync.engine.state.base import StoreBase
+from cartsync.engine.state.rows import LedgerRow
+
+DEFAULT_CHUNK = 100
+
+
+class LedgerStore(StoreBase):
+    def row(self, entity: str, key: str) -> LedgerRow | None:
+        found = self.db.execute("SELECT * FROM ledger WHERE entity = ? AND key = ?", (entity, key)).fetchone()
+        return LedgerRow.from_sql(found) if found else None
+
+    def rows(
+        self,
+        entity: str | None = None,
+        *,
+        status: str | None = None,
+        since: str | None = None,
+        in_flight: bool | None = None,
+        limit: int | None = None,
+    ) -> list[LedgerRow]:
+        """Rows for people, newest change first: of one entity, one status, changed since a time
+        (ISO), or in flight (sent, no reliable reply yet)."""
+        clauses, values = [], []
+        for clause, value in (
+            ("entity = ?", entity),
+            ("status = ?", status),
+            ("updated_at >= ?", since),
+            ("in_flight = ?", None if in_flight is None else int(in_flight)),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                values.append(value)
+        query = "SELECT * FROM ledger" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        query += " ORDER BY updated_at DESC, key"
+        if limit is not None:
+            query += " LIMIT ?"
+            values.append(limit)
+        return [LedgerRow.from_sql(row) for row in self.db.execute(query, values)]
+
+    def in_flight_rows(
+        self, pipeline: str, entity: str, *, after: str | None = None, limit: int = DEFAULT_CHUNK
+    ) -> list[LedgerRow]:
+        """Rows whose last send by `pipeline` has no known outcome, held or not, by key."""
+        return self._work(pipeline, entity, "in_flight = 1", after, limit)
+
+    def resend_rows(
+        self, pipeline: str, entity: str, *, after: str | None = None, limit: int = DEFAULT_CHUNK
+    ) -> list[LedgerRow]:
+        """Rows a person asked to send again, not held and not in flight, by key."""
+        return self._work(pipeline, entity, "resend = 1 AND held = 0 AND in_flight = 0", after, limit)
+
+    def due_retries(
+        self, pipeline: str, entity: str, now: str, *, after: str | None = None, limit: int = DEFAULT_CHUNK
+    ) -> list[LedgerRow]:
+        """Rows that failed for a transient reason (provably not delivered) whose next attempt is due
+        at `now` (ISO) or was never scheduled, not held and not in flight, by key."""
+        return self._work(
+            pipeline,
+            entity,
+            "transient = 1 AND held = 0 AND in_flight = 0 AND "
+            "(next_attempt_at IS NULL OR next_attempt_at <= ?)",
+            after,
+            limit,
+            now,
+        )
+
+    def records_in_status(self, entity: str, statuses: list[str]) -> list[dict[str, Any]]:
+        """The source records of the rows of `entity` in any of `statuses`."""
+        if not statuses:
+            return []
+        placeholders = ", ".join("?" * len(statuses))
+        query = (
+            f"SELECT record FROM ledger WHERE entity = ? AND status IN ({placeholders}) "
+            "AND record IS NOT NULL ORDER BY key"
+        )
+        return [LedgerRow.decode(row["record"]) for row in self.db.execute(query, (entity, *statuses))]
+
+    def events(self, entity: str, key: str) -> list[dict[str, Any]]:
+        return [
+            dict(row)
+            for row in self.db.execute(
+                "SELECT * FROM ledger_events WHERE entity = ? AND key = ? ORDER BY id", (entity, key)
+            )
+        ]
+
+    def delivered_hash(self, pipeline: str, entity: str, key: str) -> str | None:
+        row = self.db.execute(
+            "SELECT content_hash FROM deliveries WHERE pipeline = ? AND entity = ? AND key = ?",
+            (pipeline, entity, key),
+        ).fetchone()
+        return row["content_hash"] if row else None
+
+    def forget_deliveries(self, pipeline: str, since: str | None = None, key: str | None = None) -> int:
+        """Forget what `pipeline` delivered, so it is sent again (all, since a time, or one key)."""
+        query, args = "DELETE FROM deliveries WHERE pipeline = ?", [pipeline]
+        if since:
+            query += " AND delivered_at >= ?"
+            args.append(since)
+        if key:
+            query += " AND key = ?"
+            args.append(key)
+        with self.transaction() as tx:
+            return tx.db.execute(query, args).rowcount
+
+    def _work(
+        self, pipeline: str, entity: str, condition: str, after: str | None, limit: int, *args: str
+    ) -> list[LedgerRow]:
+        query = (
+            f"SELECT * FROM ledger WHERE pipeline = ? AND entity = ? AND {condition} "
+            "AND record IS NOT NULL AND key > ? ORDER BY key LIMIT ?"
+        )
+        found = self.db.execute(query, (pipeline, entity, *args, after or "", limit))
+        return [LedgerRow.from_sql(row) for row in found]

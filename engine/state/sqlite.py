@@ -1,0 +1,36 @@
+"""Opening the SQLite file with the settings the delivery protocol relies on.
+
+The protocol relies on two writes surviving anything, power loss included: the intent to send,
+committed before a record leaves, and the outcome, committed before the cursor moves past it. An
+intent lost after its request left would let the next run send that record again without asking
+the destination first: a twin order at a WMS whose duplicate check is off.
+
+- `journal_mode=WAL`: readers (`cartsync orders`, the lease renewal thread) never block the
+  run's writes, and a crash mid-commit leaves the last committed state.
+- `synchronous=FULL`: each commit returns only once the WAL is on disk (an fsync per commit).
+  With WAL, `NORMAL` survives a crash of the process but not a power loss: the last commits may
+  be rolled back. The cost is one fsync per transaction; the runner commits once per batch for
+  the intents and once per batch for the outcomes, not once per record.
+- `fullfsync`: on macOS, fsync alone does not flush the drive's cache; elsewhere it has no effect.
+- A 30 s busy timeout: a person's `cartsync orders hold` waits for a run's commit instead of failing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+    )
+    connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA fullfsync=ON")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
