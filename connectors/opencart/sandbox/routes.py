@@ -73,6 +73,22 @@ def dispatch(store: SandboxStore, request: Request) -> Reply:
     return not_found_page()
 
 
+def fault_route(store: SandboxStore, request: Request) -> str:
+    """The name a request goes by in the fault plan: `history` (each version's order history
+    write), `login`, an extension operation (`version`, `statuses`, `orders`, `products`,
+    `stock`), or else its OpenCart route."""
+    route = request.route
+    method = _extension_method(store, route)
+    if method is not None:
+        return (request.query.get("call") or method) if method == "index" else method
+    if store.version == "4.1":
+        signed_history = route == SIGNED_API_ROUTE and request.query.get("call") == HISTORY_CALL_41
+        return "history" if signed_history else route
+    if route == LOGIN_ROUTE[store.version]:
+        return "login"
+    return "history" if route == HISTORY_ROUTE[store.version] else route
+
+
 def _exempt_from_maintenance(version: str, route: str) -> bool:
     if version == "2.1":
         return route.split("/", 1)[0] == "api"
