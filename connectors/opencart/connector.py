@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from cartsync.connectors.opencart.check import check_store
 from cartsync.connectors.opencart.extension import ExtensionClient
-from cartsync.connectors.opencart.history import write_history
+from cartsync.connectors.opencart.history import reconcile_history, write_history
 from cartsync.connectors.opencart.reading import read_orders, read_products, read_statuses
 from cartsync.connectors.opencart.session import StoreSession
 from cartsync.connectors.opencart.settings import StoreSettings
@@ -33,7 +33,8 @@ STREAMS = {
                                 batch_size=20,
                                 description="Add a status (by name), comment and notify flag to an order."),
     "stock": StreamSpec("stock", "write", "opencart/stock.record.schema.json", batch_size=MAX_ITEMS,
-                        description="Set product or option value quantities by sku or model."),
+                        description="Set product or option value quantities by sku or model.",
+                        recovery="recompute"),
 }
 
 
@@ -74,6 +75,11 @@ class OpenCartConnector(Connector):
         if stream == "stock":
             return write_stock(self.extension, records)
         return super().write(stream, records)
+
+    def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:
+        if stream == "order_history":
+            return reconcile_history(self.extension, self.statuses, records)
+        return super().reconcile(stream, records)
 
     def close(self) -> None:
         self.http.close()

@@ -12,7 +12,14 @@ With `version: auto` the login itself tells the versions apart: 2.x and 3.0 answ
 (2.x with `token`, 3.0 with `api_token`), 4.0 has only `api/account/login`, and 4.1 refuses every
 `api/` route but its signed ones with a 403. The extension's `version` route then gives the
 exact release. A session that died (idle tokens are deleted after an hour) is renewed by one
-new login, and the call is repeated once.
+new login, and the call is repeated once: a dead session proves the call did nothing.
+
+A write (POST) is never sent twice otherwise. A 5xx reply to it, or a reply lost after it left,
+may come after the store did the work (a PHP fatal error while mailing the customer, a proxy
+timeout), so it raises `OutcomeUnknown` and the engine asks the store before anything is sent
+again. Two 5xx replies are OpenCart's own signals that nothing was done: the 503 maintenance
+page, and 2.1's empty 500 for a dead token. The same empty 500 is what any PHP fatal error gives
+with display_errors off, so for a write on 2.1 the token is tested first (`_token_alive`).
 """
 
 from __future__ import annotations
@@ -24,11 +31,12 @@ from typing import Any
 import requests
 
 from cartsync.connectors.opencart import errors
+from cartsync.connectors.opencart.cleaning import clean_form
 from cartsync.connectors.opencart.settings import StoreSettings
 from cartsync.connectors.opencart.signing import form_digest, signature, store_host_and_path
-from cartsync.connectors.opencart.versions import LOGIN_ROUTE, TOKEN_PARAM
-from cartsync.engine.errors import ConnectError
-from cartsync.engine.http import Action, HttpClient, action_for_status
+from cartsync.connectors.opencart.versions import LOGIN_ROUTE, TOKEN_PARAM, extension_route
+from cartsync.engine.errors import CartsyncError, ConnectError, OutcomeUnknown
+from cartsync.engine.http import IDEMPOTENT_METHODS, Action, HttpClient, action_for_status
 from cartsync.engine.secrets import register
 
 SIGNED_STORE_ID = 0
@@ -79,7 +87,7 @@ class StoreSession:
 
     def _post_login(self, route: str, fields: Mapping[str, str]) -> requests.Response:
         self.http.session.cookies.clear()  # 2.3 binds the new token to the new PHPSESSID
-        return self._http("POST", {"route": route}, data=fields)
+        return self._http("POST", {"route": route}, data=fields, idempotent=True)  # a login changes nothing
 
     def _login_as(self, version: str) -> None:
         route = LOGIN_ROUTE["2.3" if version == "2.x" else version]
@@ -161,20 +169,51 @@ class StoreSession:
         return self._http(method, query, data=data, json=json)
 
     def _http(self, method: str, query: Mapping[str, Any], *, data: Mapping[str, Any] | None = None,
-              json: Any = None) -> requests.Response:
-        """One call; statuses are retried only when they are not one of OpenCart's own signals."""
+              json: Any = None, idempotent: bool | None = None) -> requests.Response:
+        """One call. A reply the status table retries is retried, unless it is one of OpenCart's
+        signals that nothing was done; a write answered 5xx is never repeated (`OutcomeUnknown`)."""
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
         try:
             response = self.http.request(method, "index.php", params=query, data=data, json=json,
-                                         retry_statuses=False)
-            if (action_for_status(response.status_code) is not Action.RETURN
-                    and not errors.is_maintenance_page(response)
-                    and not self._session_died(str(query.get("route")), response)):
-                response = self.http.request(method, "index.php", params=query, data=data, json=json)
+                                         idempotent=idempotent, retry_statuses=False)
+            action = action_for_status(response.status_code, idempotent=idempotent)
+            if action is Action.RETURN or self._nothing_done(str(query.get("route")), response, idempotent):
+                return response
+            if action is Action.UNKNOWN:
+                reply = errors.snippet(response.text) or "an empty reply"
+                raise OutcomeUnknown(
+                    f"{self.http.describe} answered HTTP {response.status_code} to {query.get('route')} "
+                    f"after the request was sent, so it may have been applied (\"{reply}\").",
+                    response=response)
+            return self.http.request(method, "index.php", params=query, data=data, json=json,
+                                     idempotent=idempotent)
         except ConnectError as exc:
             if exc.message.startswith("TLS"):
                 raise errors.tls_problem(self.settings.store_url, exc) from exc
             raise
-        return response
+
+    def _nothing_done(self, route: str, response: requests.Response, idempotent: bool) -> bool:
+        """Whether a reply is OpenCart saying that the call did nothing: its maintenance page, or
+        this version's dead-session reply (on 2.1, for a write, once the token proved dead)."""
+        if errors.is_maintenance_page(response):
+            return True
+        if not self._session_died(route, response):
+            return False
+        return idempotent or not _empty_500(response) or not self._token_alive()
+
+    def _token_alive(self) -> bool:
+        """2.1: whether the token still opens a session. 2.1 answers any api/ route called with a
+        dead token with an empty 500 before a controller runs; the extension's `version` route
+        (or the 'page not found' a store without it gives) answers otherwise. When the store
+        cannot be asked, the token counts as alive: a write is then unknown, never resent."""
+        route, _ = extension_route("api", "version")
+        try:
+            probe = self.http.request("GET", "index.php", params={"route": route, "token": self._token},
+                                      retry_statuses=False)
+        except CartsyncError:
+            return True
+        return not _empty_500(probe)
 
     def _signed(self, route: str, call: str, form: Mapping[str, Any] | None) -> dict[str, str]:
         host, path = store_host_and_path(self.settings.store_url)
@@ -182,14 +221,14 @@ class StoreSession:
         values = {"username": self.settings.api_username, "store_id": str(SIGNED_STORE_ID),
                   "language": SIGNED_LANGUAGE, "currency": SIGNED_CURRENCY, "time": str(now)}
         values["signature"] = signature(self.settings.api_key, route=route, call=call, host=host, path=path,
-                                        form_md5=form_digest(form), **values)
+                                        form_md5=form_digest(clean_form(form or {}, "4.1")), **values)
         return {"call": call, **values}
 
     def _session_died(self, route: str, response: requests.Response) -> bool:
         """Whether a reply is this version's way of saying the token is gone."""
         if self.version == "4.1" or not self._logged_in or route in LOGIN_ROUTE.values():
             return False
-        if self.version in ("2.1", "2.x") and response.status_code == 500 and not response.text.strip():
+        if self.version in ("2.1", "2.x") and _empty_500(response):
             return True
         if self.version == "4.0" and (errors.is_php_fatal(response) or (
                 route.startswith("api/") and errors.is_html_not_found(response))):
@@ -200,6 +239,10 @@ class StoreSession:
         error = payload.get("error") if isinstance(payload, dict) else None
         return (isinstance(error, dict) and error.get("code") == "permission") or (
             errors.NO_API_PERMISSION in errors.error_text(payload))
+
+
+def _empty_500(response: requests.Response) -> bool:
+    return response.status_code == 500 and not response.text.strip()
 
 
 def _version_from_refusal(payload: Any) -> str:

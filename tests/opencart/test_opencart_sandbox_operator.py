@@ -33,7 +33,8 @@ def _login(store: SandboxStore) -> str:
 def _add_history(store: SandboxStore, token: str, order_id: int, comment: str) -> requests.Response:
     return requests.post(f"{store.url}/index.php", timeout=5,
                          params={"route": "api/order/history", "api_token": token, "order_id": order_id},
-                         data={"order_status_id": store.status_id("Shipped"), "comment": comment, "notify": 1})
+                         data={"order_status_id": store.status_id("Shipped"), "comment": comment,
+                               "notify": 1})
 
 
 def _shipped_rows(store: SandboxStore, order_id: int) -> list[dict[str, Any]]:
@@ -53,7 +54,8 @@ def test_500_before_changes_nothing_500_after_commits_then_fails(store30: Sandbo
     assert [row["comment"] for row in _shipped_rows(store30, 1002)] == ["second"]
     mail = _operator(store30, "GET", "mail", params={"order_id": 1002}).json()["mail"]
     assert [(m["order_id"], m["order_status"]) for m in mail] == [(1002, "Shipped")]
-    assert _add_history(store30, token, 1002, "third").json() == {"success": "Success: You have modified orders!"}
+    third = _add_history(store30, token, 1002, "third")
+    assert third.json() == {"success": "Success: You have modified orders!"}
 
 
 def test_drop_after_commits_and_closes_the_connection(store30: SandboxStore) -> None:
@@ -127,7 +129,8 @@ def test_operator_places_orders_and_refuses_bad_requests_clearly(store30: Sandbo
     assert both.json()["error"] == "give either times (and after) or probability, not both"
     missing = _operator(store30, "GET", "nothing")
     assert missing.status_code == 404 and "GET /_sandbox/history" in missing.json()["error"]
-    assert _operator(store30, "POST", "maintenance", data="on").json()["error"] == "the body must be a JSON object"
+    not_json = _operator(store30, "POST", "maintenance", data="on")
+    assert not_json.json()["error"] == "the body must be a JSON object"
 
 
 @pytest.mark.parametrize(("version", "stored"), [
