@@ -17,9 +17,10 @@ new login, and the call is repeated once: a dead session proves the call did not
 A write (POST) is never sent twice otherwise. A 5xx reply to it, or a reply lost after it left,
 may come after the store did the work (a PHP fatal error while mailing the customer, a proxy
 timeout), so it raises `OutcomeUnknown` and the engine asks the store before anything is sent
-again. Two 5xx replies are OpenCart's own signals that nothing was done: the 503 maintenance
-page, and 2.1's empty 500 for a dead token. The same empty 500 is what any PHP fatal error gives
-with display_errors off, so for a write on 2.1 the token is tested first (`_token_alive`).
+again. Two kinds of reply are OpenCart's own signals that nothing was done: the 503 maintenance
+page, and a dead session's reply. 2.1 and 4.0 give the latter as a PHP failure (2.1 an empty
+500, 4.0 PHP's error text) that any PHP error after the work also gives, so for a write the
+token is tested first (`_token_alive`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from cartsync.connectors.opencart import errors
 from cartsync.connectors.opencart.cleaning import clean_form
 from cartsync.connectors.opencart.settings import StoreSettings
 from cartsync.connectors.opencart.signing import form_digest, signature, store_host_and_path
-from cartsync.connectors.opencart.versions import LOGIN_ROUTE, TOKEN_PARAM, extension_route
+from cartsync.connectors.opencart.versions import LOGIN_ROUTE, TOKEN_PARAM
 from cartsync.engine.errors import CartsyncError, ConnectError, OutcomeUnknown
 from cartsync.engine.http import IDEMPOTENT_METHODS, Action, HttpClient, action_for_status
 from cartsync.engine.secrets import register
@@ -43,6 +44,7 @@ SIGNED_STORE_ID = 0
 SIGNED_LANGUAGE = "en-gb"
 SIGNED_CURRENCY = "USD"
 FORBIDDEN_41 = "You do not have permission to access this page"
+SESSION_PROBE_ROUTE = "api/cartsync_session_probe"  # no store has it: a live session gets 'page not found'
 
 
 class StoreSession:
@@ -146,17 +148,26 @@ class StoreSession:
     def request(self, method: str, route: str, *, params: Mapping[str, Any] | None = None,
                 data: Mapping[str, Any] | None = None, json: Any = None,
                 call: str | None = None) -> requests.Response:
-        """An authenticated call. `call` is the 4.1 signed call's name (its `call` parameter)."""
+        """An authenticated call. `call` is the 4.1 signed call's name (its `call` parameter).
+
+        Raises `OutcomeUnknown` when a write (POST) was answered with a 5xx that is not the
+        maintenance page, or got no reply: it may have been applied."""
         self.ensure_login()
+        write = method.upper() not in IDEMPOTENT_METHODS
         response = self._send(method, route, params, data, json, call)
-        if self._session_died(route, response):
+        if self._session_died(route, response, write=write):
             self.login()
             response = self._send(method, route, params, data, json, call)
-            if self._session_died(route, response):
+            if self._session_died(route, response, write=write):
                 raise errors.call_refused(self.settings.api_username, route,
                                           errors.snippet(response.text) or f"HTTP {response.status_code}")
         if self.version == "4.1" and response.status_code == 403 and FORBIDDEN_41 in response.text:
             raise errors.signed_call_refused(self.settings.api_username, errors.snippet(response.text))
+        if write and response.status_code >= 500 and not errors.is_maintenance_page(response):
+            reply = errors.snippet(response.text) or "an empty reply"
+            raise OutcomeUnknown(f"{self.http.describe} answered HTTP {response.status_code} to {route} "
+                                 f"after the request was sent, so it may have been applied (\"{reply}\").",
+                                 response=response)
         return response
 
     def _send(self, method: str, route: str, params: Mapping[str, Any] | None,
@@ -170,50 +181,23 @@ class StoreSession:
 
     def _http(self, method: str, query: Mapping[str, Any], *, data: Mapping[str, Any] | None = None,
               json: Any = None, idempotent: bool | None = None) -> requests.Response:
-        """One call. A reply the status table retries is retried, unless it is one of OpenCart's
-        signals that nothing was done; a write answered 5xx is never repeated (`OutcomeUnknown`)."""
+        """One call, retried as the status table says, except for OpenCart's own signals (its
+        maintenance page, a dead session) and a write's 5xx, which are returned as they came."""
         if idempotent is None:
             idempotent = method.upper() in IDEMPOTENT_METHODS
         try:
             response = self.http.request(method, "index.php", params=query, data=data, json=json,
                                          idempotent=idempotent, retry_statuses=False)
             action = action_for_status(response.status_code, idempotent=idempotent)
-            if action is Action.RETURN or self._nothing_done(str(query.get("route")), response, idempotent):
+            if (action in (Action.RETURN, Action.UNKNOWN) or errors.is_maintenance_page(response)
+                    or self._session_died(str(query.get("route")), response)):
                 return response
-            if action is Action.UNKNOWN:
-                reply = errors.snippet(response.text) or "an empty reply"
-                raise OutcomeUnknown(
-                    f"{self.http.describe} answered HTTP {response.status_code} to {query.get('route')} "
-                    f"after the request was sent, so it may have been applied (\"{reply}\").",
-                    response=response)
             return self.http.request(method, "index.php", params=query, data=data, json=json,
                                      idempotent=idempotent)
         except ConnectError as exc:
             if exc.message.startswith("TLS"):
                 raise errors.tls_problem(self.settings.store_url, exc) from exc
             raise
-
-    def _nothing_done(self, route: str, response: requests.Response, idempotent: bool) -> bool:
-        """Whether a reply is OpenCart saying that the call did nothing: its maintenance page, or
-        this version's dead-session reply (on 2.1, for a write, once the token proved dead)."""
-        if errors.is_maintenance_page(response):
-            return True
-        if not self._session_died(route, response):
-            return False
-        return idempotent or not _empty_500(response) or not self._token_alive()
-
-    def _token_alive(self) -> bool:
-        """2.1: whether the token still opens a session. 2.1 answers any api/ route called with a
-        dead token with an empty 500 before a controller runs; the extension's `version` route
-        (or the 'page not found' a store without it gives) answers otherwise. When the store
-        cannot be asked, the token counts as alive: a write is then unknown, never resent."""
-        route, _ = extension_route("api", "version")
-        try:
-            probe = self.http.request("GET", "index.php", params={"route": route, "token": self._token},
-                                      retry_statuses=False)
-        except CartsyncError:
-            return True
-        return not _empty_500(probe)
 
     def _signed(self, route: str, call: str, form: Mapping[str, Any] | None) -> dict[str, str]:
         host, path = store_host_and_path(self.settings.store_url)
@@ -224,21 +208,48 @@ class StoreSession:
                                         form_md5=form_digest(clean_form(form or {}, "4.1")), **values)
         return {"call": call, **values}
 
-    def _session_died(self, route: str, response: requests.Response) -> bool:
-        """Whether a reply is this version's way of saying the token is gone."""
+    def _session_died(self, route: str, response: requests.Response, *, write: bool = False) -> bool:
+        """Whether a reply is this version's way of saying the token is gone.
+
+        2.3/3.0 (and the extension) refuse in JSON before doing anything. 2.1 and 4.0 fail before
+        any controller runs, with an empty 500 (2.1) or PHP's error text (4.0, HTTP 200 or 500),
+        which is also what a PHP error *after* the work looks like; for a write, the token is
+        therefore tested first (`_token_alive`), so an applied write is never sent again."""
         if self.version == "4.1" or not self._logged_in or route in LOGIN_ROUTE.values():
             return False
-        if self.version in ("2.1", "2.x") and _empty_500(response):
+        if self._refused_in_json(response):
             return True
-        if self.version == "4.0" and (errors.is_php_fatal(response) or (
-                route.startswith("api/") and errors.is_html_not_found(response))):
-            return True
+        if not self._failed_before_routing(route, response):
+            return False
+        return not write or not self._token_alive()
+
+    def _refused_in_json(self, response: requests.Response) -> bool:
         if "json" not in response.headers.get("Content-Type", ""):
             return False
         payload = errors.json_or_none(response.text)
         error = payload.get("error") if isinstance(payload, dict) else None
         return (isinstance(error, dict) and error.get("code") == "permission") or (
             errors.NO_API_PERMISSION in errors.error_text(payload))
+
+    def _failed_before_routing(self, route: str, response: requests.Response) -> bool:
+        if self.version in ("2.1", "2.x"):
+            return _empty_500(response)
+        return self.version == "4.0" and (errors.is_php_error(response) or (
+            route.startswith("api/") and errors.is_html_not_found(response)))
+
+    def _token_alive(self) -> bool:
+        """Whether the token still opens a session, asked on a route no store has: a live session
+        reaches OpenCart's router, which answers 'page not found'; a dead token fails before that.
+        When the store gives no clear answer the token counts as alive, so that a write is
+        reported unknown rather than sent again."""
+        query = {"route": SESSION_PROBE_ROUTE, TOKEN_PARAM[self.route_version]: self._token}
+        try:
+            probe = self.http.request("GET", "index.php", params=query, retry_statuses=False)
+        except CartsyncError:
+            return True
+        if errors.is_html_not_found(probe):
+            return True  # the router answered: the session is alive
+        return not self._failed_before_routing(SESSION_PROBE_ROUTE, probe)
 
 
 def _empty_500(response: requests.Response) -> bool:
