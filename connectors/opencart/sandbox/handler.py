@@ -5,7 +5,7 @@ Fault kinds, as a real store and the network in front of it fail:
 
 | kind | what happens |
 |---|---|
-| `500-before` | HTTP 500 with an empty body (PHP's fatal error with display_errors off); nothing is done |
+| `500-before` | HTTP 500 as when PHP fails (`replies.server_error`); nothing is done |
 | `500-after` | the request is carried out (a history row is committed, its mail sent), then the same 500 |
 | `drop-after` | the request is carried out, then the connection is closed without a reply |
 | `slow` | the reply comes `delay` seconds late (the request is carried out after the wait) |
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from cartsync.connectors.opencart.cleaning import clean_form
 from cartsync.connectors.opencart.sandbox import operator
-from cartsync.connectors.opencart.sandbox.replies import HTML_TYPE, Reply, not_found_page, with_php_notices
+from cartsync.connectors.opencart.sandbox.replies import Reply, not_found_page, server_error, with_php_notices
 from cartsync.connectors.opencart.sandbox.routes import Request, dispatch, fault_route
 from cartsync.engine.sandbox_server import JsonRequestHandler
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from cartsync.connectors.opencart.sandbox.store import SandboxStore
 
 FAULT_KINDS = ("500-before", "500-after", "drop-after", "slow")
-_FATAL_ERROR = Reply(500, "", HTML_TYPE)
 
 
 class StoreRequestHandler(JsonRequestHandler):
@@ -53,7 +52,7 @@ class StoreRequestHandler(JsonRequestHandler):
         if fault is not None and kind == "slow":
             time.sleep(fault.delay)
         if kind == "500-before":
-            self._send(_FATAL_ERROR)
+            self._send(server_error(store.version))
             return
         reply = dispatch(store, request)
         if store.notices and reply.body:
@@ -61,7 +60,7 @@ class StoreRequestHandler(JsonRequestHandler):
         if kind == "drop-after":
             self.close_connection = True
             return
-        self._send(_FATAL_ERROR if kind == "500-after" else reply)
+        self._send(server_error(store.version) if kind == "500-after" else reply)
 
     def _send(self, reply: Reply) -> None:
         try:
