@@ -108,6 +108,22 @@ def test_an_expired_session_is_renewed_and_the_write_sent_once(store: SandboxSto
     assert [shipped(store, i) for i in orders] == [(1, 1)] * 3
 
 
+@pytest.mark.parametrize("version", ["2.1", "2.3"])
+def test_php_notices_before_the_reply_stop_the_run_and_the_write_is_found_later(version: str,
+                                                                                make_connector) -> None:
+    with start_sandbox_store(version) as store:
+        earlier, order = new_orders(store, 2)
+        connector = make_connector(store)
+        assert connector.write("order_history", shipments([earlier]))[0].status == "ok"
+        store.php_notices(True)
+        with pytest.raises(ConnectError) as caught:
+            connector.write("order_history", shipments([order]))
+        assert "printed PHP messages before its JSON reply to api/order/history" in str(caught.value)
+        store.php_notices(False)
+        assert connector.reconcile("order_history", shipments([order])) == [Outcome.ok(str(order))]
+        assert shipped(store, order) == (1, 1)
+
+
 # -- what became of an unknown write ---------------------------------------------------------
 
 def test_reconcile_finds_the_row_a_lost_reply_wrote(store: SandboxStore, connector) -> None:
