@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from cartsync.connectors.opencart.check import check_store
 from cartsync.connectors.opencart.extension import ExtensionClient
-from cartsync.connectors.opencart.history import write_history
+from cartsync.connectors.opencart.history import reconcile_history, write_history
 from cartsync.connectors.opencart.reading import read_orders, read_products, read_statuses
 from cartsync.connectors.opencart.session import StoreSession
 from cartsync.connectors.opencart.settings import StoreSettings
@@ -75,6 +75,11 @@ class OpenCartConnector(Connector):
         if stream == "stock":
             return write_stock(self.extension, records)
         return super().write(stream, records)
+
+    def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:
+        if stream == "order_history":
+            return reconcile_history(self.extension, self.statuses, records)
+        return super().reconcile(stream, records)
 
     def close(self) -> None:
         self.http.close()

@@ -18,6 +18,7 @@ API_USERS = "System > Users > API"
 _IP_IN_TEXT = re.compile(r"IP (\S+) is not allowed")
 _PHP_MESSAGE = re.compile(
     r"<b>(Notice|Warning|Deprecated|Fatal error)</b>|^(PHP )?(Notice|Warning|Deprecated):", re.MULTILINE)
+_OPENCART_ERROR = re.compile(r"</b>: in <b>[^<]*</b> on line <b>\d+</b>")
 NO_API_PERMISSION = "do not have permission to access the API"
 
 
@@ -37,8 +38,12 @@ def is_html_not_found(response: requests.Response) -> bool:
     return response.status_code == 404 and "json" not in response.headers.get("Content-Type", "")
 
 
-def is_php_fatal(response: requests.Response) -> bool:
-    return "Fatal error" in response.text and json_or_none(response.text) is None
+def is_php_error(response: requests.Response) -> bool:
+    """A reply that is PHP's fatal error text, or OpenCart 4's own error display
+    (`<b>message</b>: in <b>file</b> on line <b>n</b>`), and no JSON."""
+    text = response.text
+    shown = "Fatal error" in text or _OPENCART_ERROR.search(text) is not None
+    return shown and json_or_none(text) is None
 
 
 def json_or_none(text: str) -> Any:

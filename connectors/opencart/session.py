@@ -12,7 +12,15 @@ With `version: auto` the login itself tells the versions apart: 2.x and 3.0 answ
 (2.x with `token`, 3.0 with `api_token`), 4.0 has only `api/account/login`, and 4.1 refuses every
 `api/` route but its signed ones with a 403. The extension's `version` route then gives the
 exact release. A session that died (idle tokens are deleted after an hour) is renewed by one
-new login, and the call is repeated once.
+new login, and the call is repeated once: a dead session proves the call did nothing.
+
+A write (POST) is never sent twice otherwise. A 5xx reply to it, or a reply lost after it left,
+may come after the store did the work (a PHP fatal error while mailing the customer, a proxy
+timeout), so it raises `OutcomeUnknown` and the engine asks the store before anything is sent
+again. Two kinds of reply are OpenCart's own signals that nothing was done: the 503 maintenance
+page, and a dead session's reply. 2.1 and 4.0 give the latter as a PHP failure (2.1 an empty
+500, 4.0 PHP's error text) that any PHP error after the work also gives, so for a write the
+token is tested first (`_token_alive`).
 """
 
 from __future__ import annotations
@@ -24,17 +32,19 @@ from typing import Any
 import requests
 
 from cartsync.connectors.opencart import errors
+from cartsync.connectors.opencart.cleaning import clean_form
 from cartsync.connectors.opencart.settings import StoreSettings
 from cartsync.connectors.opencart.signing import form_digest, signature, store_host_and_path
 from cartsync.connectors.opencart.versions import LOGIN_ROUTE, TOKEN_PARAM
-from cartsync.engine.errors import ConnectError
-from cartsync.engine.http import Action, HttpClient, action_for_status
+from cartsync.engine.errors import CartsyncError, ConnectError, OutcomeUnknown
+from cartsync.engine.http import IDEMPOTENT_METHODS, Action, HttpClient, action_for_status
 from cartsync.engine.secrets import register
 
 SIGNED_STORE_ID = 0
 SIGNED_LANGUAGE = "en-gb"
 SIGNED_CURRENCY = "USD"
 FORBIDDEN_41 = "You do not have permission to access this page"
+SESSION_PROBE_ROUTE = "api/cartsync_session_probe"  # no store has it: a live session gets 'page not found'
 
 
 class StoreSession:
@@ -79,7 +89,7 @@ class StoreSession:
 
     def _post_login(self, route: str, fields: Mapping[str, str]) -> requests.Response:
         self.http.session.cookies.clear()  # 2.3 binds the new token to the new PHPSESSID
-        return self._http("POST", {"route": route}, data=fields)
+        return self._http("POST", {"route": route}, data=fields, idempotent=True)  # a login changes nothing
 
     def _login_as(self, version: str) -> None:
         route = LOGIN_ROUTE["2.3" if version == "2.x" else version]
@@ -138,17 +148,26 @@ class StoreSession:
     def request(self, method: str, route: str, *, params: Mapping[str, Any] | None = None,
                 data: Mapping[str, Any] | None = None, json: Any = None,
                 call: str | None = None) -> requests.Response:
-        """An authenticated call. `call` is the 4.1 signed call's name (its `call` parameter)."""
+        """An authenticated call. `call` is the 4.1 signed call's name (its `call` parameter).
+
+        Raises `OutcomeUnknown` when a write (POST) was answered with a 5xx that is not the
+        maintenance page, or got no reply: it may have been applied."""
         self.ensure_login()
+        write = method.upper() not in IDEMPOTENT_METHODS
         response = self._send(method, route, params, data, json, call)
-        if self._session_died(route, response):
+        if self._session_died(route, response, write=write):
             self.login()
             response = self._send(method, route, params, data, json, call)
-            if self._session_died(route, response):
+            if self._session_died(route, response, write=write):
                 raise errors.call_refused(self.settings.api_username, route,
                                           errors.snippet(response.text) or f"HTTP {response.status_code}")
         if self.version == "4.1" and response.status_code == 403 and FORBIDDEN_41 in response.text:
             raise errors.signed_call_refused(self.settings.api_username, errors.snippet(response.text))
+        if write and response.status_code >= 500 and not errors.is_maintenance_page(response):
+            reply = errors.snippet(response.text) or "an empty reply"
+            raise OutcomeUnknown(f"{self.http.describe} answered HTTP {response.status_code} to {route} "
+                                 f"after the request was sent, so it may have been applied (\"{reply}\").",
+                                 response=response)
         return response
 
     def _send(self, method: str, route: str, params: Mapping[str, Any] | None,
@@ -161,20 +180,24 @@ class StoreSession:
         return self._http(method, query, data=data, json=json)
 
     def _http(self, method: str, query: Mapping[str, Any], *, data: Mapping[str, Any] | None = None,
-              json: Any = None) -> requests.Response:
-        """One call; statuses are retried only when they are not one of OpenCart's own signals."""
+              json: Any = None, idempotent: bool | None = None) -> requests.Response:
+        """One call, retried as the status table says, except for OpenCart's own signals (its
+        maintenance page, a dead session) and a write's 5xx, which are returned as they came."""
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
         try:
             response = self.http.request(method, "index.php", params=query, data=data, json=json,
-                                         retry_statuses=False)
-            if (action_for_status(response.status_code) is not Action.RETURN
-                    and not errors.is_maintenance_page(response)
-                    and not self._session_died(str(query.get("route")), response)):
-                response = self.http.request(method, "index.php", params=query, data=data, json=json)
+                                         idempotent=idempotent, retry_statuses=False)
+            action = action_for_status(response.status_code, idempotent=idempotent)
+            if (action in (Action.RETURN, Action.UNKNOWN) or errors.is_maintenance_page(response)
+                    or self._session_died(str(query.get("route")), response)):
+                return response
+            return self.http.request(method, "index.php", params=query, data=data, json=json,
+                                     idempotent=idempotent)
         except ConnectError as exc:
             if exc.message.startswith("TLS"):
                 raise errors.tls_problem(self.settings.store_url, exc) from exc
             raise
-        return response
 
     def _signed(self, route: str, call: str, form: Mapping[str, Any] | None) -> dict[str, str]:
         host, path = store_host_and_path(self.settings.store_url)
@@ -182,24 +205,55 @@ class StoreSession:
         values = {"username": self.settings.api_username, "store_id": str(SIGNED_STORE_ID),
                   "language": SIGNED_LANGUAGE, "currency": SIGNED_CURRENCY, "time": str(now)}
         values["signature"] = signature(self.settings.api_key, route=route, call=call, host=host, path=path,
-                                        form_md5=form_digest(form), **values)
+                                        form_md5=form_digest(clean_form(form or {}, "4.1")), **values)
         return {"call": call, **values}
 
-    def _session_died(self, route: str, response: requests.Response) -> bool:
-        """Whether a reply is this version's way of saying the token is gone."""
+    def _session_died(self, route: str, response: requests.Response, *, write: bool = False) -> bool:
+        """Whether a reply is this version's way of saying the token is gone.
+
+        2.3/3.0 (and the extension) refuse in JSON before doing anything. 2.1 and 4.0 fail before
+        any controller runs, with an empty 500 (2.1) or PHP's error text (4.0, HTTP 200 or 500),
+        which is also what a PHP error *after* the work looks like; for a write, the token is
+        therefore tested first (`_token_alive`), so an applied write is never sent again."""
         if self.version == "4.1" or not self._logged_in or route in LOGIN_ROUTE.values():
             return False
-        if self.version in ("2.1", "2.x") and response.status_code == 500 and not response.text.strip():
+        if self._refused_in_json(response):
             return True
-        if self.version == "4.0" and (errors.is_php_fatal(response) or (
-                route.startswith("api/") and errors.is_html_not_found(response))):
-            return True
+        if not self._failed_before_routing(route, response):
+            return False
+        return not write or not self._token_alive()
+
+    def _refused_in_json(self, response: requests.Response) -> bool:
         if "json" not in response.headers.get("Content-Type", ""):
             return False
         payload = errors.json_or_none(response.text)
         error = payload.get("error") if isinstance(payload, dict) else None
         return (isinstance(error, dict) and error.get("code") == "permission") or (
             errors.NO_API_PERMISSION in errors.error_text(payload))
+
+    def _failed_before_routing(self, route: str, response: requests.Response) -> bool:
+        if self.version in ("2.1", "2.x"):
+            return _empty_500(response)
+        return self.version == "4.0" and (errors.is_php_error(response) or (
+            route.startswith("api/") and errors.is_html_not_found(response)))
+
+    def _token_alive(self) -> bool:
+        """Whether the token still opens a session, asked on a route no store has: a live session
+        reaches OpenCart's router, which answers 'page not found'; a dead token fails before that.
+        When the store gives no clear answer the token counts as alive, so that a write is
+        reported unknown rather than sent again."""
+        query = {"route": SESSION_PROBE_ROUTE, TOKEN_PARAM[self.route_version]: self._token}
+        try:
+            probe = self.http.request("GET", "index.php", params=query, retry_statuses=False)
+        except CartsyncError:
+            return True
+        if errors.is_html_not_found(probe):
+            return True  # the router answered: the session is alive
+        return not self._failed_before_routing(SESSION_PROBE_ROUTE, probe)
+
+
+def _empty_500(response: requests.Response) -> bool:
+    return response.status_code == 500 and not response.text.strip()
 
 
 def _version_from_refusal(payload: Any) -> str:

@@ -4,7 +4,8 @@ clock (see `schemas/opencart/extension.openapi.yaml`).
 
 `path` is `rtrim(dirname(PHP_SELF), '/') + '/'`: `/` for a store at the web root, `/shop/` for
 one under `/shop/index.php`. `md5(form)` is the hex md5 of PHP's `http_build_query` of the
-form-encoded POST fields (`md5("")` for a GET or a JSON body).
+form-encoded POST fields as OpenCart cleaned them before checking (`cleaning.py`: HTML-escaped
+and trimmed), and `md5("")` for a GET or a JSON body.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""The `stock` write stream: quantities by sku or model, for products and option values, in bulk."""
+"""The `stock` write stream: quantities by sku or model, for products and option values, in bulk.
+
+Each item sets an absolute quantity, so the stream's recovery is `recompute`: when the reply to a
+call is lost (a 5xx after it left, a dropped reply), its items are unknown and the call is never
+sent again as it was; the engine computes the current quantities from the source and sends those.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Any
 
 from cartsync.connectors.opencart.extension import ExtensionClient
 from cartsync.engine.connector import Outcome
+from cartsync.engine.errors import OutcomeUnknown, TransientError
 
 MAX_ITEMS = 500  # the extension's limit per call
 _ITEM_FIELDS = ("sku", "model", "option", "value", "quantity")
@@ -16,7 +22,15 @@ def write_stock(extension: ExtensionClient, records: list[dict[str, Any]]) -> li
     for start in range(0, len(records), MAX_ITEMS):
         batch = records[start:start + MAX_ITEMS]
         items = [{k: record[k] for k in _ITEM_FIELDS if record.get(k) not in (None, "")} for record in batch]
-        reply = extension.call("stock", json={"items": items})
+        try:
+            reply = extension.call("stock", json={"items": items})
+        except OutcomeUnknown as exc:
+            outcomes += [Outcome.unknown(f"{exc.message} These quantities are not sent again as they were: "
+                                         f"they are recomputed from the source.")] * len(items)
+            continue
+        except TransientError as exc:  # 429 or 408 until the retries ran out: not carried out
+            outcomes += [Outcome.retryable(exc.message)] * len(items)
+            continue
         outcomes.extend(_outcome(item, result) for item, result in zip(items, reply["results"], strict=True))
     return outcomes
 

@@ -1,16 +1,32 @@
-"""The HTTP side of the sandbox store: turns a request into a `routes.Request` and writes the reply."""
+"""The HTTP side of the sandbox store: turns a request into a `routes.Request`, applies the fault
+plan, and writes the reply. `/_sandbox/...` requests go to the operator routes (`operator.py`).
+
+Fault kinds, as a real store and the network in front of it fail:
+
+| kind | what happens |
+|---|---|
+| `500-before` | HTTP 500 as when PHP fails (`replies.server_error`); nothing is done |
+| `500-after` | the request is carried out (a history row is committed, its mail sent), then the same 500 |
+| `drop-after` | the request is carried out, then the connection is closed without a reply |
+| `slow` | the reply comes `delay` seconds late (the request is carried out after the wait) |
+"""
 
 from __future__ import annotations
 
+import time
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING
 
-from cartsync.connectors.opencart.sandbox.replies import not_found_page, with_php_notices
-from cartsync.connectors.opencart.sandbox.routes import Request, dispatch
+from cartsync.connectors.opencart.cleaning import clean_form
+from cartsync.connectors.opencart.sandbox import operator
+from cartsync.connectors.opencart.sandbox.replies import Reply, not_found_page, server_error, with_php_notices
+from cartsync.connectors.opencart.sandbox.routes import Request, dispatch, fault_route
 from cartsync.engine.sandbox_server import JsonRequestHandler
 
 if TYPE_CHECKING:
     from cartsync.connectors.opencart.sandbox.store import SandboxStore
+
+FAULT_KINDS = ("500-before", "500-after", "drop-after", "slow")
 
 
 class StoreRequestHandler(JsonRequestHandler):
@@ -22,13 +38,35 @@ class StoreRequestHandler(JsonRequestHandler):
 
     def _handle(self, method: str) -> None:
         store: SandboxStore = self.server.state  # type: ignore[attr-defined]
+        if self.path_only.startswith(operator.PREFIX):
+            body = self.read_body() if method == "POST" else b""
+            status, payload = operator.handle(store, method, self.path_only, self.query, body)
+            self.send_json(status, payload)
+            return
         if self.path_only not in ("/", "/index.php"):
-            reply = not_found_page()
-        else:
-            reply = dispatch(store, self._request(method, store))
-            if store.notices and reply.body:
-                reply = with_php_notices(reply)
-        self.send_body(reply.status, reply.body.encode(), reply.content_type, reply.headers)
+            self._send(not_found_page())
+            return
+        request = self._request(method, store)
+        fault = store.faults.take(fault_route(store, request))
+        kind = fault.kind if fault else None
+        if fault is not None and kind == "slow":
+            time.sleep(fault.delay)
+        if kind == "500-before":
+            self._send(server_error(store.version))
+            return
+        reply = dispatch(store, request)
+        if store.notices and reply.body:
+            reply = with_php_notices(reply)
+        if kind == "drop-after":
+            self.close_connection = True
+            return
+        self._send(server_error(store.version) if kind == "500-after" else reply)
+
+    def _send(self, reply: Reply) -> None:
+        try:
+            self.send_body(reply.status, reply.body.encode(), reply.content_type, reply.headers)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a slow reply)
+            self.close_connection = True
 
     def _request(self, method: str, store: SandboxStore) -> Request:
         form: dict[str, str] = {}
@@ -40,7 +78,7 @@ class StoreRequestHandler(JsonRequestHandler):
                 except ValueError:
                     body = None
             else:
-                form = self.read_form()
+                form = clean_form(self.read_form(), store.version)  # as OpenCart's Request does
         cookies = SimpleCookie(self.headers.get("Cookie") or "")
         query = self.query
         return Request(method=method, route=query.get("route", "common/home"), query=query, form=form,

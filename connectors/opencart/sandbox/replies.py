@@ -55,6 +55,15 @@ def php_fatal_error() -> Reply:
     return Reply(200, PHP_FATAL, HTML_TYPE)
 
 
+def server_error(version: str) -> Reply:
+    """HTTP 500 from PHP failing mid-request: an empty body on 2.x and 3.0 (display_errors off),
+    OpenCart 4's own error display otherwise (its `error_display` setting is on by default)."""
+    if not version.startswith("4"):
+        return Reply(500, "", HTML_TYPE)
+    return Reply(500, "<b>Error: E-Mail message required!</b>: in <b>/var/www/html/system/library/mail.php"
+                      "</b> on line <b>147</b>", HTML_TYPE)
+
+
 def with_php_notices(reply: Reply) -> Reply:
     """What every reply looks like when PHP display_errors is on and a notice fires first."""
     return Reply(reply.status, PHP_NOTICE + reply.body, HTML_TYPE, reply.headers)

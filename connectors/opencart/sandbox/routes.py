@@ -56,8 +56,9 @@ def dispatch(store: SandboxStore, request: Request) -> Reply:
         return maintenance_page(store.state.store_name)
     if route == "common/home":
         return home_page(store.state.store_name)
-    if _dead_token_on_2_1(store, request):
-        return _stock_api_denied("2.1", request.query["token"])
+    dead_token = _dead_token(store, request)
+    if dead_token is not None:
+        return _stock_api_denied(store.version, dead_token)
     method = _extension_method(store, route)
     if method is not None:
         return _extension(store, method, request)
@@ -73,20 +74,38 @@ def dispatch(store: SandboxStore, request: Request) -> Reply:
     return not_found_page()
 
 
+def fault_route(store: SandboxStore, request: Request) -> str:
+    """The name a request goes by in the fault plan: `history` (each version's order history
+    write), `login`, an extension operation (`version`, `statuses`, `orders`, `products`,
+    `stock`), or else its OpenCart route."""
+    route = request.route
+    method = _extension_method(store, route)
+    if method is not None:
+        return (request.query.get("call") or method) if method == "index" else method
+    if store.version == "4.1":
+        signed_history = route == SIGNED_API_ROUTE and request.query.get("call") == HISTORY_CALL_41
+        return "history" if signed_history else route
+    if route == LOGIN_ROUTE[store.version]:
+        return "login"
+    return "history" if route == HISTORY_ROUTE[store.version] else route
+
+
 def _exempt_from_maintenance(version: str, route: str) -> bool:
     if version == "2.1":
         return route.split("/", 1)[0] == "api"
     return route.startswith("api")
 
 
-def _dead_token_on_2_1(store: SandboxStore, request: Request) -> bool:
-    """OpenCart 2.1 itself fails on an api/ route whose token has no live session, before any
-    controller runs."""
-    token = request.query.get("token")
-    if store.version != "2.1" or not token or not request.route.startswith("api/"):
-        return False
+def _dead_token(store: SandboxStore, request: Request) -> str | None:
+    """The token of an api/ call that OpenCart 2.1 or 4.0 itself fails on, before any controller
+    runs, because it has no live session (every other version lets the controller refuse)."""
+    if store.version not in ("2.1", "4.0") or not request.route.startswith("api/"):
+        return None
+    token = request.query.get(TOKEN_PARAM[store.version])
+    if not token:
+        return None
     with store.state.lock:
-        return store.auth.session(token, request.cookie) is None
+        return token if store.auth.session(token, request.cookie) is None else None
 
 
 def _extension_method(store: SandboxStore, route: str) -> str | None:

@@ -33,7 +33,7 @@ class StoreState:
         self.products: dict[int, dict[str, Any]] = {
             p["product_id"]: p for p in copy.deepcopy(seed["products"])}
         self.orders: dict[int, dict[str, Any]] = {o["order_id"]: o for o in copy.deepcopy(seed["orders"])}
-        self.emails: list[dict[str, str]] = []
+        self.emails: list[dict[str, Any]] = []
 
     # -- time -------------------------------------------------------------------------------
 
@@ -95,7 +95,8 @@ class StoreState:
         if comment:
             body += f"The comments for your order are:\n\n{comment}\n\n"
         body += "Please reply to this e-mail if you have any questions."
-        self.emails.append({"to": order["email"], "from": self.store_email, "date": stamp,
+        self.emails.append({"order_id": order["order_id"], "order_status": status,
+                            "to": order["email"], "from": self.store_email, "date": stamp,
                             "subject": f"{self.store_name} - Order Update {order['order_id']}", "body": body})
 
     # -- operator actions used by tests and demos ------------------------------------------------

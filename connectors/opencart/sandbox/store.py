@@ -10,8 +10,14 @@ In-process use (tests, demos)::
         store.set_maintenance(True)                     # non-api routes answer the 503 page
         store.set_order_status(1002, "Shipped")         # as an admin would, with stock moves
         store.emails                                    # "Order Update" mails sent so far
+        store.inject_fault("history", "500-after", times=2)   # commit the row, then answer 500
+        store.inject_fault("history", "drop-after", probability=0.05, seed=7)
 
-Its operator methods change the store the way its admin, its clock or its network would.
+Its operator methods change the store the way its admin, its clock or its network would. The
+same switches, and read-only views of history rows and mails, are HTTP routes under
+`/_sandbox/` for a store in another process (`cartsync sandbox store --help`); `operator.py`
+lists them and `handler.py` the fault kinds. Like a real store, it cleans every POST field
+before use (`cleaning.py`): history comments are stored HTML-escaped, and trimmed from 3.0 on.
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from cartsync.connectors.opencart.sandbox.auth import ApiUser, StoreAuth
-from cartsync.connectors.opencart.sandbox.handler import StoreRequestHandler
+from cartsync.connectors.opencart.sandbox.handler import FAULT_KINDS, StoreRequestHandler
 from cartsync.connectors.opencart.sandbox.state import StoreState
 from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
+from cartsync.engine.sandbox_faults import Fault, FaultPlan
 from cartsync.engine.sandbox_server import SandboxServer
 
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
@@ -53,6 +60,7 @@ class SandboxStore:
         self.notices = False
         self.seen_ip: str | None = None
         self.tls = False
+        self.faults = FaultPlan(FAULT_KINDS)
         data = json.loads((seed or DEFAULT_SEED).read_text(encoding="utf-8"))
         self.state = StoreState(data, version)
         users = [ApiUser(1, "Default", api_key if api_username == "Default" else DEFAULT_USER_KEY)]
@@ -128,6 +136,17 @@ class SandboxStore:
         """Make the store see callers at `ip`, as behind a proxy such as Cloudflare."""
         self.seen_ip = ip
 
+    def inject_fault(self, route: str, kind: str, *, times: int | None = None, after: int = 0,
+                     probability: float | None = None, seed: int | None = None, delay: float = 1.0) -> Fault:
+        """Make requests to `route` (`history`, `login`, an extension operation, or `*`) fail as
+        `kind` (500-before, 500-after, drop-after, slow): the next `times` of them (default 1)
+        once `after` more have gone through, or each with `probability` (draws seeded by `seed`)."""
+        return self.faults.add(route, kind, times=times, after=after, probability=probability, seed=seed,
+                               delay=delay)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
     # -- time --------------------------------------------------------------------------------
 
     def expire_tokens(self) -> None:
@@ -142,10 +161,23 @@ class SandboxStore:
     # -- orders, stock, mail -----------------------------------------------------------------
 
     @property
-    def emails(self) -> list[dict[str, str]]:
-        """Mails sent so far, each with to, from, date, subject and body."""
+    def emails(self) -> list[dict[str, Any]]:
+        """Mails sent so far, each with order_id, order_status, to, from, date, subject and body."""
+        return self.mail()
+
+    def mail(self, order_id: int | None = None) -> list[dict[str, Any]]:
+        """The mails sent so far (about one order, if given), oldest first."""
         with self.state.lock:
-            return [dict(mail) for mail in self.state.emails]
+            return [dict(mail) for mail in self.state.emails if order_id in (None, mail["order_id"])]
+
+    def history_rows(self, order_id: int | None = None) -> list[dict[str, Any]]:
+        """The oc_order_history rows (of one order, if given), each with its order_id and status
+        name: order by order, oldest first."""
+        with self.state.lock:
+            return [{"order_id": order["order_id"], **entry,
+                     "order_status": self.state.statuses.get(entry["order_status_id"])}
+                    for order in self.state.orders.values() if order_id in (None, order["order_id"])
+                    for entry in order["history"]]
 
     def status_id(self, name: str) -> int:
         return self.state.status_id(name)
