@@ -3,9 +3,11 @@ Unix socket (no TCP port), stopped at the end. One database per store is created
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -16,6 +18,13 @@ from realstore_stores import Dsn
 SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 START_SECONDS = 30
 USER = "cartsync"
+
+
+def end_with_session() -> None:
+    """Run in a child before it starts (Linux): it is killed when the test session dies, even by
+    SIGKILL, so no server outlives an interrupted run."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _tool(*names: str) -> str | None:
@@ -53,7 +62,7 @@ class MariaDbServer:
              f"--socket={self.socket}", f"--pid-file={self.root / 'mysqld.pid'}", f"--log-error={log}",
              "--skip-networking", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
              "--innodb-flush-log-at-trx-commit=0", "--character-set-server=utf8mb4"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=end_with_session,
         )
         self._wait_ready(log)
         self._admin().run(
