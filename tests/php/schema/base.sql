@@ -8,6 +8,8 @@ CREATE TABLE oc_order (
   order_id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   invoice_prefix VARCHAR(26) NOT NULL,
   store_id INT NOT NULL,
+  store_name VARCHAR(64) NOT NULL,
+  language_id INT NOT NULL,
   customer_id INT NOT NULL,
   firstname VARCHAR(32) NOT NULL,
   lastname VARCHAR(32) NOT NULL,
