@@ -26,7 +26,7 @@ from cartsync.connectors.opencart.versions import RELEASES
 REPO = Path(__file__).resolve().parents[2]
 FRONT = REPO / "tests" / "php" / "front.php"
 SCHEMA = REPO / "tests" / "php" / "schema"
-BUILD = REPO / "connectors" / "opencart" / "extension" / "build.py"
+EXTENSION = REPO / "connectors" / "opencart" / "extension"
 START_SECONDS = 15
 API_USER = "cartsync"
 
@@ -75,9 +75,9 @@ class PhpStoreServer:
     """PHP's built-in server for one store root; the port comes from the server's own banner."""
 
     def __init__(self, root: Path, release: str, dsn_env: dict[str, str]) -> None:
-        self.log = root.parent / f"{root.name}.server.log"
+        self.log = root.parent / "server.log"
         command = ["php", "-d", "display_errors=1", "-d", "error_reporting=-1", "-d", "log_errors=1",
-                   "-d", f"error_log={root.parent / f'{root.name}.php-errors.log'}",
+                   "-d", f"error_log={root.parent / 'php-errors.log'}",
                    "-S", "127.0.0.1:0", "-t", str(root), str(FRONT)]
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CARTSYNC_HARNESS_VERSION": release,
                **dsn_env}
@@ -109,33 +109,39 @@ class PhpHarness:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.mariadb: MariaDbServer | None = None
-        self.packages = root / "packages"
         self.stores: dict[tuple[str, str], RealStore] = {}
         self.servers: list[PhpStoreServer] = []
 
     def store(self, version: str, variant: str) -> RealStore:
+        """The store of a variant, with the extension's packages built from this checkout."""
         if (version, variant) not in self.stores:
-            self.stores[version, variant] = self._start(version, variant)
+            self.stores[version, variant] = self.start_store(version, variant, EXTENSION)
         return self.stores[version, variant]
 
-    def _start(self, version: str, variant: str) -> RealStore:
-        if self.mariadb is None:
-            (self.root / "mariadb").mkdir()
-            self.mariadb = MariaDbServer(self.root / "mariadb")
-            self.mariadb.start()
-            subprocess.run([sys.executable, str(BUILD), str(self.packages)], check=True, capture_output=True)
-        name = f"oc{version.replace('.', '')}_{variant}"
-        dsn = self.mariadb.create_database(name)
+    def start_store(self, version: str, variant: str, extension: Path) -> RealStore:
+        """A new store whose packages are built from `extension` (a copy of the extension's folder)."""
+        name = f"oc{version.replace('.', '')}_{variant}_{len(self.servers)}"
+        packages = self.root / name / "packages"
+        subprocess.run([sys.executable, str(extension / "build.py"), str(packages)], check=True,
+                       capture_output=True)
+        dsn = self._database().create_database(name)
         key = self._install_schema(Database(dsn), version)
-        root = self.root / name
+        root = self.root / name / "store"
         package, inside, target = PACKAGES[variant]
-        unpack(self.packages / package, inside, root, target)
+        unpack(packages / package, inside, root, target)
         server = PhpStoreServer(root, RELEASES[version], {
             "CARTSYNC_HARNESS_DB_SOCKET": dsn.socket or "", "CARTSYNC_HARNESS_DB_USER": dsn.user,
             "CARTSYNC_HARNESS_DB_PASSWORD": dsn.password, "CARTSYNC_HARNESS_DB_NAME": dsn.database,
         })
         self.servers.append(server)
         return RealStore(version, server.url, API_USER, key, variant, dsn)
+
+    def _database(self) -> MariaDbServer:
+        if self.mariadb is None:
+            (self.root / "mariadb").mkdir()
+            self.mariadb = MariaDbServer(self.root / "mariadb")
+            self.mariadb.start()
+        return self.mariadb
 
     @staticmethod
     def _install_schema(db: Database, version: str) -> str:
