@@ -3,11 +3,9 @@ Unix socket (no TCP port), stopped at the end. One database per store is created
 
 from __future__ import annotations
 
-import ctypes
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -20,11 +18,11 @@ START_SECONDS = 30
 USER = "cartsync"
 
 
-def end_with_session() -> None:
-    """Run in a child before it starts (Linux): it is killed when the test session dies, even by
-    SIGKILL, so no server outlives an interrupted run."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+def ending_with_session(command: list[str]) -> list[str]:
+    """The command, run so that it gets SIGTERM when the test session dies, even by SIGKILL (with
+    util-linux's setpriv), so no server outlives an interrupted run."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
 
 
 def _tool(*names: str) -> str | None:
@@ -57,12 +55,12 @@ class MariaDbServer:
              f"--datadir={data}", "--auth-root-authentication-method=normal", "--skip-test-db"],
             check=True, capture_output=True, timeout=120,
         )
+        server = [_tool("mariadbd", "mysqld") or "", "--no-defaults", *as_root, f"--datadir={data}",
+                  f"--socket={self.socket}", f"--pid-file={self.root / 'mysqld.pid'}", f"--log-error={log}",
+                  "--skip-networking", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
+                  "--innodb-flush-log-at-trx-commit=0", "--character-set-server=utf8mb4"]
         self.process = subprocess.Popen(
-            [_tool("mariadbd", "mysqld") or "", "--no-defaults", *as_root, f"--datadir={data}",
-             f"--socket={self.socket}", f"--pid-file={self.root / 'mysqld.pid'}", f"--log-error={log}",
-             "--skip-networking", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
-             "--innodb-flush-log-at-trx-commit=0", "--character-set-server=utf8mb4"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=end_with_session,
+            ending_with_session(server), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         self._wait_ready(log)
         self._admin().run(

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from realstore_db import Database
-from realstore_mariadb import MariaDbServer, end_with_session, missing_tools
+from realstore_mariadb import MariaDbServer, ending_with_session, missing_tools
 from realstore_stores import RealStore
 
 from cartsync.connectors.opencart.versions import RELEASES
@@ -82,8 +82,9 @@ class PhpStoreServer:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CARTSYNC_HARNESS_VERSION": release,
                **dsn_env}
         with self.log.open("wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                            preexec_fn=end_with_session)
+            self.process = subprocess.Popen(
+                ending_with_session(command), stdout=log, stderr=subprocess.STDOUT, env=env
+            )
         self.url = self._wait_url()
 
     def _wait_url(self) -> str:
