@@ -52,13 +52,15 @@ class MariaDbServer:
         as_root = ["--user=root"] if os.geteuid() == 0 else []
         subprocess.run(
             [_tool("mariadb-install-db", "mysql_install_db") or "", "--no-defaults", *as_root,
-             f"--datadir={data}", "--auth-root-authentication-method=normal", "--skip-test-db"],
+             f"--datadir={data}", "--auth-root-authentication-method=normal", "--skip-test-db",
+             "--skip-name-resolve", "--force"],  # --force: no need for a host name that resolves
             check=True, capture_output=True, timeout=120,
         )
         server = [_tool("mariadbd", "mysqld") or "", "--no-defaults", *as_root, f"--datadir={data}",
                   f"--socket={self.socket}", f"--pid-file={self.root / 'mysqld.pid'}", f"--log-error={log}",
-                  "--skip-networking", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
-                  "--innodb-flush-log-at-trx-commit=0", "--character-set-server=utf8mb4"]
+                  "--skip-networking", "--skip-name-resolve", "--skip-log-bin",
+                  "--innodb-buffer-pool-size=32M", "--innodb-flush-log-at-trx-commit=0",
+                  "--character-set-server=utf8mb4"]
         self.process = subprocess.Popen(
             ending_with_session(server), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
