@@ -15,17 +15,9 @@ class Database:
     def run(self, sql: str) -> list[list[str]]:
         """Runs SQL (non-strict mode, like OpenCart's own connection); returns rows of strings."""
         dsn = self.dsn
+        server = [f"--socket={dsn.socket}"] if dsn.socket else [f"--host={dsn.host}", f"--port={dsn.port}"]
         result = subprocess.run(
-            [
-                "mysql",
-                "--batch",
-                "--raw",
-                "--skip-column-names",
-                f"--host={dsn.host}",
-                f"--port={dsn.port}",
-                f"--user={dsn.user}",
-                dsn.database,
-            ],
+            ["mysql", "--batch", "--raw", "--skip-column-names", *server, f"--user={dsn.user}", dsn.database],
             input="SET SESSION sql_mode = '';\n" + sql,
             capture_output=True,
             text=True,

@@ -83,6 +83,8 @@ def seed(db: Database, version: str) -> None:
                 "order",
                 order_id=order_id,
                 store_id=0,
+                store_name="Your Store",  # the sender of the "Order Update" mail (notify=1)
+                language_id=1,
                 customer_id=0,
                 firstname="Ann",
                 lastname="O'Hara",

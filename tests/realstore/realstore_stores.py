@@ -6,8 +6,9 @@ Format: entries separated by whitespace, each
 
 VERSION is 2.1, 2.3, 3.0, 4.0 or 4.1 (it decides how to log in). VARIANT defaults to the
 version's package (2.x `api`, 3.0 `extension3`, 4.0 `extension4`, 4.1 `signed`); `3.0` with
-`api` tests the 3.0 manual-upload variant. MYSQL_DSN is mysql://USER:PASSWORD@HOST:PORT/DATABASE;
-with it the tests seed their own orders and products and check the database afterwards. Example:
+`api` tests the 3.0 manual-upload variant. MYSQL_DSN is mysql://USER:PASSWORD@HOST:PORT/DATABASE
+(or ...@localhost/DATABASE?socket=/path/to/mysqld.sock); with it the tests seed their own orders
+and products and check the database afterwards. Example:
 
     CARTSYNC_REAL_STORES="3.0=http://127.0.0.1:8030|cartsync|KEY||mysql://oc:pw@127.0.0.1:3306/oc30"
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 ENV = "CARTSYNC_REAL_STORES"
 DEFAULT_VARIANT = {"2.1": "api", "2.3": "api", "3.0": "extension3", "4.0": "extension4", "4.1": "signed"}
@@ -29,6 +30,7 @@ class Dsn:
     host: str
     port: int
     database: str
+    socket: str | None = None  # a Unix socket instead of HOST:PORT
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,14 @@ def parse_dsn(text: str) -> Dsn:
         raise ValueError(
             f"{ENV}: expected mysql://USER:PASSWORD@HOST:PORT/DATABASE, got {parts.scheme}://..."
         )
+    [socket] = parse_qs(parts.query).get("socket", [None])
     return Dsn(
         parts.username or "",
         parts.password or "",
         parts.hostname or "127.0.0.1",
         parts.port or 3306,
         parts.path.strip("/"),
+        socket,
     )
 
 

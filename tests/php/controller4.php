@@ -1,0 +1,6 @@
+<?php
+/** OpenCart 4.x's controller base class, which extension controllers extend. */
+namespace Opencart\System\Engine;
+
+abstract class Controller extends \HarnessController {
+}
