@@ -95,7 +95,7 @@ function harness_run() {
 	$db = new HarnessDb(getenv('CARTSYNC_HARNESS_DB_SOCKET'), getenv('CARTSYNC_HARNESS_DB_USER'), getenv('CARTSYNC_HARNESS_DB_PASSWORD'), getenv('CARTSYNC_HARNESS_DB_NAME'));
 	$config = new HarnessConfig();
 	$config->load($db);
-	$request = new HarnessRequest($family === '4.1');
+	$request = new HarnessRequest(version_compare(VERSION, '3.0.0.0', '>='));
 	$response = new HarnessResponse();
 	foreach (array('db' => $db, 'config' => $config, 'request' => $request, 'response' => $response, 'session' => new HarnessSession()) as $name => $service) {
 		$registry->set($name, $service);

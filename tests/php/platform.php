@@ -98,7 +98,7 @@ final class HarnessDb {
 
 /**
  * The request. OpenCart HTML-escapes every GET, POST and cookie value (and key) before any
- * controller sees it; 4.1 also trims them.
+ * controller sees it; 3.0 and later also trim them.
  */
 final class HarnessRequest {
 	public $get;
