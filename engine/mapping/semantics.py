@@ -90,5 +90,8 @@ class CompiledExpression(_Expression):
             return self.search(args[0])
         return self.interpreter.visit(node, *args, **kwargs)
 
+    def __repr__(self) -> str:  # as the library's shows in messages and to_string()
+        return f"<{_Expression.__module__}.{_Expression.__qualname__} object at {id(self):#x}>"
+
 
 CompiledExpression.__name__ = _Expression.__name__  # the library types an expref by its class name
