@@ -97,8 +97,8 @@ class MappingContext:
             parsed = parse(text)
             for call in calls_in(parsed):
                 self._check_call(call, text)
-            search = self._evaluator.search_function(parsed.parsed, text)
-            compiled = self._compiled[text] = Expression(text, parsed.parsed, search)
+            build = partial(self._evaluator.search_function, parsed.parsed, text)
+            compiled = self._compiled[text] = Expression(text, parsed.parsed, build)
         return compiled
 
     def compile_map(self, spec: Any) -> Mapper:

@@ -48,7 +48,7 @@ class Mapper:
         self._compile_text = compile_text
         self.apply: Search
         if not isinstance(spec, dict | list):  # one expression: its errors name no field
-            self.apply = self._expression(spec, ()).search if isinstance(spec, str) else lambda _record: spec
+            self.apply = self._expression(spec, ()).built() if isinstance(spec, str) else lambda _record: spec
             return
         if compiler is not None:
             try:
@@ -81,7 +81,7 @@ class Mapper:
         field = repr(_field_name(path))
         with source.block("try:"):
             if compiler is None:
-                source.line(f"{value} = {source.constant(expression.search)}(record)")
+                source.line(f"{value} = {source.constant(expression.built())}(record)")
             else:
                 source.line(f"{value} = {compiler.write_value(source, expression.node, 'record', spec)}")
         with source.block("except _MappingError as error:"):
