@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from mapping_agreement import agreed_outcome, canonical, sample_contexts
 
-from cartsync.engine.mapping import MappingError
+from cartsync.engine.mapping import MappingContext, MappingError
 
 COMPILED, INTERPRETED = sample_contexts()
 LINES = [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 0}, {"qty": 5}, None, 7]
@@ -156,3 +156,10 @@ def test_no_case_leaves_a_node_to_the_interpreter():
     for text, data, *_ in VALUES + ERRORS:
         agreed_outcome(text, data, COMPILED, INTERPRETED)
     assert COMPILED.fallbacks == {}
+
+
+def test_expressions_are_compiled_unless_the_interpreter_is_asked_for():
+    assert MappingContext().compile("a.b").built().__code__.co_filename == "<expression 'a.b'>"
+    assert MappingContext(evaluator="interpreted").compile("a.b").built().__code__.co_filename.endswith(".py")
+    with pytest.raises(ValueError, match="^evaluator must be one of compiled, interpreted, got 'fast'$"):
+        MappingContext(evaluator="fast")
