@@ -161,5 +161,5 @@ def test_no_case_leaves_a_node_to_the_interpreter():
 def test_expressions_are_compiled_unless_the_interpreter_is_asked_for():
     assert MappingContext().compile("a.b").built().__code__.co_filename == "<expression 'a.b'>"
     assert MappingContext(evaluator="interpreted").compile("a.b").built().__code__.co_filename.endswith(".py")
-    with pytest.raises(ValueError, match="^evaluator must be one of compiled, interpreted, got 'fast'$"):
+    with pytest.raises(ValueError, match=r"^evaluator must be one of compiled, interpreted, got 'fast'$"):
         MappingContext(evaluator="fast")
