@@ -50,8 +50,8 @@ MAP: dict[str, Any] = {
     "orderItems": "products[].{itemIdentifier: {sku: sku || model}, qty: quantity}",
 }
 GOAL = 3.0
-ROUNDS = 9
-CALLS_PER_ROUND = 4000
+ROUNDS = 15
+CALLS_PER_ROUND = 2000
 
 
 def hand_written(order: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ class Translator:
         self._text = text
         self._literals: dict[str, Any] = {}  # names that hold a literal, with its value
         self._not_null: set[str] = set()  # names known to hold a value where code is being written
+        self._interpreted: set[int] = set()  # ids of the nodes left to the interpreter, counted once each
 
     def function(self, node: Node, convert_errors: bool) -> str:
         """Writes `def name(v)` returning the value of `node` for `v`; returns `name`."""
@@ -58,7 +59,7 @@ class Translator:
         """Writes the evaluation of `node` on the value named `current`; returns the result's name."""
         method = getattr(self, f"_node_{node['type']}", None)
         if method is None:
-            return self._interpreted(node, current)
+            return self._interpret(node, current)
         return method(node, current)
 
     def literal(self, name: str) -> tuple[bool, Any]:
@@ -74,8 +75,10 @@ class Translator:
             return None
         return f"type({name}) not in {self.source.constant(classes)}"
 
-    def _interpreted(self, node: Node, current: str) -> str:
-        self.compiler.fell_back(node["type"], self._text)
+    def _interpret(self, node: Node, current: str) -> str:
+        if id(node) not in self._interpreted:  # a node written twice (see `_collect`) is counted once
+            self._interpreted.add(id(node))
+            self.compiler.fell_back(node["type"], self._text)
         return self.source.assign(f"_visit({self.source.constant(node)}, {current})")
 
     # Values and paths
@@ -151,6 +154,10 @@ class Translator:
 
     def _node_projection(self, node: Node, current: str) -> str:
         left, right = node["children"]
+        if left["type"] == "flatten" and not _has_flatten(right):  # `a[].b`: no flat array is built first
+            base = self.value(left["children"][0], current)
+            item_value = lambda item: self.value(right, item)  # noqa: E731
+            return self._collect(f"isinstance({base}, list)", base, item_value, flatten=True)
         base = self.value(left, current)
         return self._collect(f"isinstance({base}, list)", base, lambda item: self.value(right, item))
 
@@ -172,17 +179,36 @@ class Translator:
 
         return self._collect(f"isinstance({base}, list)", base, kept)
 
-    def _collect(self, applies: str, items: str, item_value: Callable[[str], str]) -> str:
-        """The non-null `item_value`s of `items` when `applies`, else null."""
+    def _collect(
+        self, applies: str, items: str, item_value: Callable[[str], str], flatten: bool = False
+    ) -> str:
+        """The non-null `item_value`s of `items` when `applies`, else null.
+
+        With `flatten`, an item that is an array stands for its own items (written twice, once for each case).
+        """
         source = self.source
         result = source.name("t")
+
+        def append(item: str) -> None:
+            value = item_value(item)
+            with source.block(f"if {value} is not None:"):
+                source.line(f"{result}.append({value})")
+
         with source.block(f"if {applies}:"):
             source.line(f"{result} = []")
             item = source.name("e")
             with source.block(f"for {item} in {items}:"):
-                value = item_value(item)
-                with source.block(f"if {value} is not None:"):
-                    source.line(f"{result}.append({value})")
+                if not flatten:
+                    append(item)
+                else:
+                    inner = source.name("e")
+                    with (
+                        source.block(f"if isinstance({item}, list):"),
+                        source.block(f"for {inner} in {item}:"),
+                    ):
+                        append(inner)
+                    with source.block("else:"):
+                        append(item)
         with source.block("else:"):
             source.line(f"{result} = None")
         return result
@@ -208,7 +234,7 @@ class Translator:
     def _node_comparator(self, node: Node, current: str) -> str:
         operator = node["value"]
         if operator not in _ORDERING and operator not in ("eq", "ne"):
-            return self._interpreted(node, current)
+            return self._interpret(node, current)
         left = self.value(node["children"][0], current)
         right = self.value(node["children"][1], current)
         if operator in _ORDERING:  # numbers and text compare as they are; anything else is null
@@ -260,6 +286,12 @@ class Translator:
 
     def _node_function_expression(self, node: Node, current: str) -> str:
         return write_call(self, node["value"], self._children(node, current))
+
+
+def _has_flatten(node: Node) -> bool:
+    return node["type"] == "flatten" or any(
+        isinstance(child, dict) and _has_flatten(child) for child in node.get("children", [])
+    )
 
 
 def _unless(quick: str, tests: list[str], exact: str) -> str:

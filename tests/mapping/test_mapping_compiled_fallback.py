@@ -26,21 +26,21 @@ def test_a_node_type_the_compiler_does_not_know_is_interpreted_in_place(caplog):
     table = FunctionTable({})
     interpreter = _ShoutingInterpreter(jmespath.Options(custom_functions=table))
     compiler = Compiler(interpreter, table)
-    tree = jmespath.compile("lines[*].{sku: sku, qty: qty}").parsed
+    tree = jmespath.compile("lines[].{sku: sku, qty: qty}").parsed
     tree["children"][1]["children"][0]["children"][0] = {
         "type": "shout",
         "children": [{"type": "field", "value": "sku", "children": []}],
     }
-    data = {"lines": [{"sku": "a-1", "qty": 2}, {"sku": None, "qty": 1}]}
+    data = {"lines": [{"sku": "a-1", "qty": 2}, [{"sku": None, "qty": 1}]]}
 
     with caplog.at_level(logging.DEBUG, logger="cartsync.engine.mapping.compiler"):
-        search = compiler.search_function(tree, "lines[*].{sku: shout(sku), qty: qty}")
+        search = compiler.search_function(tree, "lines[].{sku: shout(sku), qty: qty}")
 
     assert (
         search(data) == interpreter.visit(tree, data) == [{"sku": "A-1", "qty": 2}, {"sku": "NONE", "qty": 1}]
     )
     assert compiler.fallbacks == {"shout": 1}
-    assert "interpreting shout in expression 'lines[*].{sku: shout(sku), qty: qty}'" in caplog.text
+    assert "interpreting shout in expression 'lines[].{sku: shout(sku), qty: qty}'" in caplog.text
 
 
 def _nested(depth: int) -> Any:
