@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
@@ -13,8 +14,11 @@ from jmespath.functions import Functions
 from jmespath.visitor import TreeInterpreter
 
 from cartsync.engine.mapping.calls import NOT_LITERAL, Call, calls_in
+from cartsync.engine.mapping.compiler import Compiler
 from cartsync.engine.mapping.declare import FunctionEnv, FunctionSpec, Param, spec_of
+from cartsync.engine.mapping.dispatch import FunctionTable
 from cartsync.engine.mapping.errors import ExpressionSyntaxError
+from cartsync.engine.mapping.evaluators import Evaluator, Interpreted
 from cartsync.engine.mapping.expression import Expression
 from cartsync.engine.mapping.functions import SPECS
 from cartsync.engine.mapping.mapper import Mapper
@@ -34,21 +38,7 @@ JMESPATH_SPECS: dict[str, FunctionSpec] = {
     name: _jmespath_spec(name, entry) for name, entry in Functions.FUNCTION_TABLE.items()
 }
 FUNCTION_NAMES: frozenset[str] = frozenset(SPECS) | frozenset(JMESPATH_SPECS)
-
-
-class _Dispatcher(Functions):
-    """Routes calls to this context's functions, and JMESPath's own to the library."""
-
-    def __init__(self, bound: dict[str, tuple[FunctionSpec, Callable[..., Any]]]):
-        self._bound = bound
-
-    def call_function(self, function_name: str, resolved_args: list[Any]) -> Any:
-        entry = self._bound.get(function_name)
-        if entry is None:
-            return super().call_function(function_name, resolved_args)
-        spec, function = entry
-        spec.check_args(resolved_args)
-        return function(*resolved_args)
+EVALUATORS = ("compiled", "interpreted")
 
 
 class MappingContext:
@@ -57,7 +47,8 @@ class MappingContext:
     `lookups` and `settings` feed `lookup()` and `setting()`; when given, the table and setting
     names written as literals are also checked at compile time. `extra_functions` adds functions
     by name (see `engine.mapping.declare` for declaring their arity and types). `now` is the clock
-    of `now()` (UTC by default).
+    of `now()` (UTC by default). `evaluator` is how expressions run: `compiled` to Python (the
+    default), or `interpreted` by the jmespath library; both give the same results and errors.
     """
 
     def __init__(
@@ -66,7 +57,10 @@ class MappingContext:
         settings: dict | None = None,
         extra_functions: dict[str, Callable[..., Any]] | None = None,
         now: Callable[[], datetime] | None = None,
+        evaluator: str = "compiled",
     ):
+        if evaluator not in EVALUATORS:
+            raise ValueError(f"evaluator must be one of {', '.join(EVALUATORS)}, got {evaluator!r}")
         self._lookups = lookups
         self._settings = settings
         env = FunctionEnv(lookups or {}, settings or {}, now or partial(datetime.now, UTC))
@@ -80,8 +74,16 @@ class MappingContext:
             for name, spec in self._specs.items()
             if name not in JMESPATH_SPECS
         }
-        self._interpreter = TreeInterpreter(jmespath.Options(custom_functions=_Dispatcher(bound)))
+        table = FunctionTable(bound)
+        interpreter = TreeInterpreter(jmespath.Options(custom_functions=table))
+        self._compiler = Compiler(interpreter, table) if evaluator == "compiled" else None
+        self._evaluator: Evaluator = self._compiler or Interpreted(interpreter)
         self._compiled: dict[str, Expression] = {}
+
+    @property
+    def fallbacks(self) -> Counter[str]:
+        """The syntax-tree node types that compiled expressions leave to the interpreter (counted)."""
+        return self._compiler.fallbacks if self._compiler else Counter()
 
     @property
     def function_names(self) -> frozenset[str]:
@@ -95,7 +97,8 @@ class MappingContext:
             parsed = parse(text)
             for call in calls_in(parsed):
                 self._check_call(call, text)
-            compiled = self._compiled[text] = Expression(text, parsed.parsed, self._interpreter)
+            build = partial(self._evaluator.search_function, parsed.parsed, text)
+            compiled = self._compiled[text] = Expression(text, parsed.parsed, build)
         return compiled
 
     def compile_map(self, spec: Any) -> Mapper:
@@ -103,7 +106,7 @@ class MappingContext:
 
         An ExpressionSyntaxError carries `.path`, the place of the bad leaf inside `spec`.
         """
-        return Mapper(spec, self.compile)
+        return Mapper(spec, self.compile, self._compiler)
 
     def _check_call(self, call: Call, text: str) -> None:
         spec = self._specs.get(call.name)

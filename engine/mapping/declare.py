@@ -46,13 +46,18 @@ _TYPE_NAMES: dict[type, str] = {
 
 def type_name(value: Any) -> str:
     """The JMESPath type of a Python value (booleans are not numbers)."""
-    name = _TYPE_NAMES.get(type(value))
+    return class_type_name(type(value))
+
+
+def class_type_name(python_type: type) -> str:
+    """The JMESPath type of the values of a Python class."""
+    name = _TYPE_NAMES.get(python_type)
     if name is not None:
         return name
-    for python_type, jmespath_name in _TYPE_NAMES.items():
-        if isinstance(value, python_type):
+    for known, jmespath_name in _TYPE_NAMES.items():
+        if issubclass(python_type, known):
             return jmespath_name
-    return type(value).__name__
+    return python_type.__name__
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from jmespath import exceptions
+
 JsonPath = tuple[str | int, ...]
 
 
@@ -38,3 +40,13 @@ class MappingError(Exception):
     def at(self, field: str) -> MappingError:
         """The same error, located at output field `field`."""
         return MappingError(self.message, field)
+
+
+def describe_jmespath_error(error: exceptions.JMESPathError) -> str:
+    """The message of a MappingError for an error raised by the jmespath library."""
+    if isinstance(error, exceptions.JMESPathTypeError):
+        return (
+            f"{error.function_name}(): expected {' or '.join(error.expected_types)}, "
+            f"got {error.actual_type} {error.current_value!r}"
+        )
+    return str(error)

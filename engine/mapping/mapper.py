@@ -1,8 +1,9 @@
 """Building a nested output record from a `map:` spec whose text leaves are expressions.
 
-The spec is walked once, when compiled, into two flat step lists: the containers to create and
-the leaves to fill, each addressed by the index of its parent container. `apply()` runs those
-steps; it neither parses nor inspects the spec per record.
+The spec is turned once, when compiled, into one Python function that evaluates each leaf in
+the spec's order and returns the output as a literal of nested dicts and lists. With the
+compiler, the leaves' own statements are written into that function; otherwise it calls each
+leaf's `search`. `apply()` neither parses nor walks the spec per record.
 """
 
 from __future__ import annotations
@@ -10,9 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cartsync.engine.mapping.errors import ExpressionSyntaxError, JsonPath, MappingError
+from jmespath.exceptions import JMESPathError
+
+from cartsync.engine.mapping.compiler import Compiler
+from cartsync.engine.mapping.errors import (
+    ExpressionSyntaxError,
+    JsonPath,
+    MappingError,
+    describe_jmespath_error,
+)
+from cartsync.engine.mapping.expression import Expression
+from cartsync.engine.mapping.source import Source
 
 Search = Callable[[Any], Any]
+_CALLS_ONLY = {
+    "_MappingError": MappingError,
+    "_JMESPathError": JMESPathError,
+    "_describe": describe_jmespath_error,
+}
 
 
 def _field_name(path: JsonPath) -> str:
@@ -23,73 +39,60 @@ def _field_name(path: JsonPath) -> str:
     return text
 
 
-def _constant(value: Any) -> Search:
-    return lambda _record: value
-
-
 class Mapper:
     """`apply(record)` builds the output structure; MappingError names the failing output field."""
 
-    def __init__(self, spec: Any, compile_text: Callable[[str], Any]):
-        # (parent index, key, new empty container) in creation order; the root is index 0.
-        self._containers: list[tuple[int, str | int, Callable[[], Any]]] = []
-        # (parent index, key, search, field name); the root leaf, if the spec is one text, has parent -1.
-        self._leaves: list[tuple[int, str | int, Search, str]] = []
-        self._root_factory = self._plan(spec, compile_text)
+    def __init__(
+        self, spec: Any, compile_text: Callable[[str], Expression], compiler: Compiler | None = None
+    ):
+        self._compile_text = compile_text
+        self.apply: Search
+        if not isinstance(spec, dict | list):  # one expression: its errors name no field
+            self.apply = self._expression(spec, ()).built() if isinstance(spec, str) else lambda _record: spec
+            return
+        if compiler is not None:
+            try:
+                self.apply = self._define(spec, compiler.source(), compiler)
+                return
+            except (SyntaxError, RecursionError, MemoryError):  # deeper than Python compiles in one function
+                pass
+        self.apply = self._define(spec, Source(_CALLS_ONLY), None)
 
-    def _plan(self, spec: Any, compile_text: Callable[[str], Any]) -> Callable[[], Any] | None:
-        if isinstance(spec, dict | list):
-            self._walk(spec, 0, (), compile_text)
-            return _factory(spec)
-        self._add_leaf(-1, "", spec, (), compile_text)
-        return None
+    def _define(self, spec: dict | list, source: Source, compiler: Compiler | None) -> Search:
+        with source.block("def apply(record):"):
+            source.line(f"return {self._build(spec, (), source, compiler)}")
+        return source.define("apply", "<map>")
 
-    def _walk(
-        self, spec: dict | list, index: int, path: JsonPath, compile_text: Callable[[str], Any]
-    ) -> None:
-        items = spec.items() if isinstance(spec, dict) else enumerate(spec)
-        for key, child in items:
-            child_path = (*path, key)
-            if isinstance(child, dict | list):
-                self._containers.append((index, key, _factory(child)))
-                self._walk(child, len(self._containers), child_path, compile_text)
+    def _build(self, spec: Any, path: JsonPath, source: Source, compiler: Compiler | None) -> str:
+        """Writes the evaluation of `spec`'s leaves; returns the Python literal of the output."""
+        if isinstance(spec, dict):
+            parts = [
+                f"{key!r}: {self._build(child, (*path, key), source, compiler)}"
+                for key, child in spec.items()
+            ]
+            return "{" + ", ".join(parts) + "}"
+        if isinstance(spec, list):
+            items = [self._build(child, (*path, index), source, compiler) for index, child in enumerate(spec)]
+            return "[" + "".join(f"{item}, " for item in items) + "]"
+        if not isinstance(spec, str):
+            return source.constant(spec)
+        expression = self._expression(spec, path)
+        value = source.name("v")
+        field = repr(_field_name(path))
+        with source.block("try:"):
+            if compiler is None:
+                source.line(f"{value} = {source.constant(expression.built())}(record)")
             else:
-                self._add_leaf(index, key, child, child_path, compile_text)
+                source.line(f"{value} = {compiler.write_value(source, expression.node, 'record', spec)}")
+        with source.block("except _MappingError as error:"):
+            source.line(f"raise error.at({field}) from None")
+        with source.block("except _JMESPathError as error:"):
+            source.line(f"raise _MappingError(_describe(error), {field}) from None")
+        return value
 
-    def _add_leaf(
-        self, parent: int, key: str | int, leaf: Any, path: JsonPath, compile_text: Callable[[str], Any]
-    ) -> None:
-        if isinstance(leaf, str):
-            try:
-                search = compile_text(leaf).search
-            except ExpressionSyntaxError as error:
-                error.path = path
-                raise
-        else:
-            search = _constant(leaf)
-        self._leaves.append((parent, key, search, _field_name(path)))
-
-    def apply(self, record: Any) -> Any:
-        if self._root_factory is None:
-            _, _, search, _ = self._leaves[0]
-            return search(record)
-        nodes = [self._root_factory()]
-        for parent, key, factory in self._containers:
-            node = factory()
-            nodes[parent][key] = node
-            nodes.append(node)
-        for parent, key, search, field in self._leaves:
-            try:
-                nodes[parent][key] = search(record)
-            except MappingError as error:
-                raise error.at(field) from None
-        return nodes[0]
-
-
-def _factory(spec: dict | list) -> Callable[[], Any]:
-    """A maker of the empty container for `spec`: a dict, or a list with one slot per item."""
-    if isinstance(spec, dict):
-        keys = tuple(spec)  # created in the spec's order, whatever order the leaves fill them in
-        return lambda: dict.fromkeys(keys)
-    size = len(spec)
-    return lambda: [None] * size
+    def _expression(self, text: str, path: JsonPath) -> Expression:
+        try:
+            return self._compile_text(text)
+        except ExpressionSyntaxError as error:
+            error.path = path
+            raise
