@@ -151,7 +151,12 @@ class Runner:
     def _process(self, record: dict[str, Any], batch: _Batch, *, from_ledger: bool = False) -> None:
         """Map one record and add it to the batch. `from_ledger`: a resend or a due retry, taken
         from the ledger (whose rules chose it already)."""
-        key_value = self.pipeline.key.search(record)
+        try:
+            key_value = self.pipeline.key.search(record)
+        except MappingError as error:
+            reason = f"the key expression `{self.config.key}` failed: {error}"
+            self._skip(batch, "(no key)", reason, final=True)
+            return
         if key_value is None:
             self._skip(batch, "(no key)", f"the key expression `{self.config.key}` gave null", final=True)
             return
@@ -168,7 +173,11 @@ class Runner:
         except MappingError as error:
             self._reject_before_send(key, record, f"derive: {error}")
             return
-        reason = self.pipeline.skip_reason(record)
+        try:
+            reason = self.pipeline.skip_reason(record)
+        except MappingError as error:
+            self._reject_before_send(key, record, f"filter: {error}")
+            return
         if reason is not None:
             self._skip(batch, key, reason, final=True, row=row, record=record, settle=from_ledger)
             return

@@ -18,12 +18,11 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from jmespath import exceptions
 from jmespath.visitor import TreeInterpreter, _equals
 
 from cartsync.engine.mapping import semantics
 from cartsync.engine.mapping.dispatch import FunctionTable
-from cartsync.engine.mapping.errors import MappingError, describe_jmespath_error
+from cartsync.engine.mapping.errors import EVALUATION_ERRORS, MappingError, describe_jmespath_error
 from cartsync.engine.mapping.evaluators import interpreted_search
 from cartsync.engine.mapping.source import Source
 from cartsync.engine.mapping.translator import Translator
@@ -49,7 +48,7 @@ _RUNTIME: dict[str, Any] = {
     "_NOT_NUMBERS": semantics.NOT_NUMBERS,
     "_NOT_NUMBERS_OR_BOOLEANS": semantics.NOT_NUMBERS | {bool},
     "_NUMBERS_AND_TEXT": semantics.NUMBERS_AND_TEXT,
-    "_JMESPathError": exceptions.JMESPathError,
+    "_EvaluationError": EVALUATION_ERRORS,
     "_MappingError": MappingError,
     "_describe": describe_jmespath_error,
 }

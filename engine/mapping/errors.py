@@ -42,8 +42,17 @@ class MappingError(Exception):
         return MappingError(self.message, field)
 
 
-def describe_jmespath_error(error: exceptions.JMESPathError) -> str:
-    """The message of a MappingError for an error raised by the jmespath library."""
+EVALUATION_ERRORS = (exceptions.JMESPathError, TypeError, ValueError)
+r"""What evaluating an expression on a record can raise besides MappingError. The jmespath library
+lets Python's own TypeError and ValueError escape where its rules do not cover a value
+(`total > \`100\`` when `total` is the text "93.99", `max_by` over mixed types, a slice step of 0);
+such a record is held like any other that cannot be mapped, instead of stopping the run."""
+
+
+def describe_jmespath_error(error: Exception) -> str:
+    """The message of a MappingError for an error raised while evaluating an expression."""
+    if isinstance(error, TypeError):
+        return f"these values cannot be compared or combined ({error})"
     if isinstance(error, exceptions.JMESPathTypeError):
         return (
             f"{error.function_name}(): expected {' or '.join(error.expected_types)}, "

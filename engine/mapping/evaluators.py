@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from jmespath import exceptions
 from jmespath.visitor import TreeInterpreter
 
-from cartsync.engine.mapping.errors import MappingError, describe_jmespath_error
+from cartsync.engine.mapping.errors import EVALUATION_ERRORS, MappingError, describe_jmespath_error
 
 Node = dict[str, Any]
 Search = Callable[[Any], Any]
@@ -42,7 +41,7 @@ def interpreted_search(node: Node, interpreter: TreeInterpreter) -> Search:
     def search(data: Any) -> Any:
         try:
             return visit(node, data)
-        except exceptions.JMESPathError as error:
+        except EVALUATION_ERRORS as error:
             raise MappingError(describe_jmespath_error(error)) from None
 
     return search

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from jmespath.exceptions import JMESPathError
-
 from cartsync.engine.mapping.compiler import Compiler
 from cartsync.engine.mapping.errors import (
+    EVALUATION_ERRORS,
     ExpressionSyntaxError,
     JsonPath,
     MappingError,
@@ -26,7 +25,7 @@ from cartsync.engine.mapping.source import Source
 Search = Callable[[Any], Any]
 _CALLS_ONLY = {
     "_MappingError": MappingError,
-    "_JMESPathError": JMESPathError,
+    "_EvaluationError": EVALUATION_ERRORS,
     "_describe": describe_jmespath_error,
 }
 
@@ -86,7 +85,7 @@ class Mapper:
                 source.line(f"{value} = {compiler.write_value(source, expression.node, 'record', spec)}")
         with source.block("except _MappingError as error:"):
             source.line(f"raise error.at({field}) from None")
-        with source.block("except _JMESPathError as error:"):
+        with source.block("except _EvaluationError as error:"):
             source.line(f"raise _MappingError(_describe(error), {field}) from None")
         return value
 

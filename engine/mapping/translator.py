@@ -51,7 +51,7 @@ class Translator:
                 return name
             with source.block("try:"):
                 source.line(f"return {self.value(node, 'v')}")
-            with source.block("except _JMESPathError as error:"):
+            with source.block("except _EvaluationError as error:"):
                 source.line("raise _MappingError(_describe(error)) from None")
         return name
 

@@ -140,3 +140,19 @@ def test_a_broken_source_file_names_its_line(workspace, run, add_contacts, bad):
         handle.write(bad + "\n")
     with pytest.raises(ConnectError, match=r"contacts.jsonl:2: not valid JSON"):
         run()
+
+
+def test_a_record_the_library_cannot_compare_is_held_and_the_run_goes_on(
+    workspace, run, add_contacts, written
+):
+    """jmespath raises Python's own TypeError for `"7" > 0`; one such record must not stop the run."""
+    pipeline = (workspace / "contacts.yaml").read_text()
+    rule = '  - when: "id > `0`"\n    reason: id must be positive\n'
+    (workspace / "contacts.yaml").write_text(pipeline.replace("filter:\n", "filter:\n" + rule))
+    add_contacts({**ADA, "id": "7"}, DAN)
+    report, store = run()
+    assert [card["id"] for card in written()] == [4]
+    assert report.counts == {"sent": 1, "rejected": 1}
+    held = store.row("contacts", "7")
+    assert held.status == "error"
+    assert "cannot be compared" in held.last_error and "'>' not supported" in held.last_error

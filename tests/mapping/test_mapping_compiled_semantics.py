@@ -133,10 +133,22 @@ ERRORS: list[tuple[str, Any, type[Exception], str]] = [
         MappingError,
         "lookup table 'ship_methods' has no entry 'ups'",
     ),
-    # where the library lets Python's own error through
-    ("a < b", {"a": "1", "b": 2}, TypeError, "'<' not supported between instances of 'str' and 'int'"),
-    ("a[::0]", {"a": [1]}, ValueError, "slice step cannot be zero"),
-    ("contains(a, `1`)", {"a": "text"}, TypeError, "'in <string>' requires string as left operand, not int"),
+    # where the library lets Python's own error through: held as a mapping error, never a crash
+    (
+        "a < b",
+        {"a": "1", "b": 2},
+        MappingError,
+        "these values cannot be compared or combined "
+        "('<' not supported between instances of 'str' and 'int')",
+    ),
+    ("a[::0]", {"a": [1]}, MappingError, "slice step cannot be zero"),
+    (
+        "contains(a, `1`)",
+        {"a": "text"},
+        MappingError,
+        "these values cannot be compared or combined "
+        "('in <string>' requires string as left operand, not int)",
+    ),
 ]
 
 
