@@ -1,12 +1,21 @@
-"""Fixtures every test folder shares."""
+"""Fixtures every test folder shares, and servers shared by the whole session, started once and
+only when a test asks for them: a throwaway PostgreSQL cluster and a throwaway Redis. Without their
+binaries the tests that need them are skipped, and the skip names what to install."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from throwaway.ports import Missing
+from throwaway.postgres import PostgresServer, postgres_server
+from throwaway.redis import RedisServer, redis_server
 
 from cartsync.engine.state import StateStore
 
@@ -31,3 +40,29 @@ def crash_intent() -> CrashIntent:
             store.close()
 
     return leave
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    try:
+        with postgres_server() as server:
+            yield server
+    except Missing as missing:
+        pytest.skip(str(missing))
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer) -> Iterator[str]:
+    """A new empty database on the session's server, dropped after the test."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def redis() -> Iterator[RedisServer]:
+    try:
+        with redis_server() as server:
+            yield server
+    except Missing as missing:
+        pytest.skip(str(missing))
