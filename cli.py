@@ -19,6 +19,8 @@ from cartsync.engine.registry import sandbox_apps
 from cartsync.engine.report import RunReport
 from cartsync.engine.runner import Runner, RunOptions
 from cartsync.engine.state import DEFAULT_LEASE_SECONDS, StateStore
+from cartsync.engine.state.location import DEFAULT_PATH, display, is_postgres
+from cartsync.engine.state.pg_copy import copy_to_postgres
 from cartsync.engine.workspace import find_connections, open_connector, prepare
 
 console = Console()
@@ -51,8 +53,12 @@ for sandbox_name, sandbox in sandbox_apps().items():
     sandbox_app.add_typer(sandbox, name=sandbox_name)
 
 StatePath = Annotated[
-    Path | None,
-    typer.Option("--state", envvar="CARTSYNC_STATE", help="State store file (default .cartsync/state.db)."),
+    str | None,
+    typer.Option(
+        "--state",
+        envvar="CARTSYNC_STATE",
+        help="State store: a SQLite file (default .cartsync/state.db) or a postgresql:// URL.",
+    ),
 ]
 ConnectionsPath = Annotated[
     Path | None,
@@ -157,7 +163,7 @@ def run_pipeline(
 
 
 def execute_pipeline(
-    file: Path, connections: Path | None, state: Path | None, options: RunOptions, quiet: bool = False
+    file: Path, connections: Path | None, state: str | Path | None, options: RunOptions, quiet: bool = False
 ) -> RunReport:
     """Run a pipeline with a live progress line. Used by `run pipeline` and the demo."""
     store = StateStore.open(state)
@@ -398,6 +404,46 @@ def state_unlock(
                 f"(its lease ran until {removed.until}); the next run starts without waiting.",
                 highlight=False,
             )
+        return 0
+
+    _guard(action)
+
+
+@state_app.command("migrate")
+def state_migrate(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="The PostgreSQL state store: postgresql://user@host/database?schema=CLIENT "
+            "(one schema per client).",
+        ),
+    ],
+    state: Annotated[
+        Path,
+        typer.Option("--state", help="The SQLite state store to copy (default .cartsync/state.db)."),
+    ] = DEFAULT_PATH,
+) -> None:
+    """Copy a SQLite state store into an empty PostgreSQL one: the move from `serve` to workers.
+
+    Stop `serve` and scheduled runs first. The SQLite file is left as it was.
+
+    Example: cartsync state migrate --state clients/acme/.cartsync/state.db \\
+    --to 'postgresql://cartsync@db/cartsync?schema=acme'
+    """
+
+    def action() -> int:
+        if not is_postgres(to):
+            raise ConfigError(
+                f"--to must be a postgresql:// URL, not '{display(to)}'.",
+                hint="Example: --to 'postgresql://cartsync@db.example.com/cartsync?schema=acme'",
+            )
+        report = copy_to_postgres(state, to)
+        table = Table("table", "rows copied", title=f"{report.source} → {report.target}")
+        for name, count in sorted(report.rows.items()):
+            table.add_row(name, str(count))
+        console.print(table)
+        console.print("Point CARTSYNC_STATE (or --state) at the new store.", highlight=False)
         return 0
 
     _guard(action)

@@ -5,10 +5,12 @@ binaries the tests that need them are skipped, and the skip names what to instal
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -18,6 +20,7 @@ from throwaway.postgres import PostgresServer, postgres_server
 from throwaway.redis import RedisServer, redis_server
 
 from cartsync.engine.state import StateStore
+from cartsync.engine.state.pg_connection import with_schema
 
 CrashIntent = Callable[..., None]
 Send = tuple[str, dict[str, Any], Any]  # key, source record, mapped payload
@@ -51,12 +54,23 @@ def postgres() -> Iterator[PostgresServer]:
         pytest.skip(str(missing))
 
 
-@pytest.fixture
-def postgres_url(postgres: PostgresServer) -> Iterator[str]:
-    """A new empty database on the session's server, dropped after the test."""
+@pytest.fixture(scope="session")
+def postgres_database(postgres: PostgresServer) -> Iterator[str]:
+    """A database of this test session; each test works in a schema of its own."""
     url = postgres.create_database()
     yield url
     postgres.drop_database(url)
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> Iterator[str]:
+    """A state location in a new empty schema (`…?schema=t_…`), dropped after the test."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_database, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    yield with_schema(postgres_database, schema)
+    with psycopg.connect(postgres_database, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.fixture(scope="session")

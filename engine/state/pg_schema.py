@@ -105,6 +105,7 @@ class SchemaTooNew(CartsyncError):
 
 
 def schema_version(connection: psycopg.Connection) -> int:
+    """The version of the schema on the connection's search_path (0: none yet)."""
     found = connection.execute("SELECT to_regclass('cartsync_schema') IS NOT NULL").fetchone()
     if not found or not found[0]:
         return 0
@@ -112,10 +113,12 @@ def schema_version(connection: psycopg.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(connection: psycopg.Connection) -> int:
-    """Bring the schema to the newest version in one transaction; return that version."""
+def migrate(connection: psycopg.Connection, schema: str = "public") -> int:
+    """Bring `schema` (the connection's search_path) to the newest version in one transaction;
+    return that version."""
     with connection.transaction():
-        connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        connection.execute("SELECT pg_advisory_xact_lock(%s::int, hashtext(%s))", (MIGRATION_LOCK, schema))
+        connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')  # a checked name
         current = schema_version(connection)
         if current > len(MIGRATIONS):
             raise SchemaTooNew(

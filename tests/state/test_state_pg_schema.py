@@ -10,6 +10,7 @@ import pytest
 
 from cartsync.engine.state import migrations as sqlite_schema
 from cartsync.engine.state import pg_schema
+from cartsync.engine.state.pg_connection import connect
 
 # SQLite declared type -> the PostgreSQL types that hold the same values
 SAME_TYPE = {"TEXT": {"text"}, "INTEGER": {"integer", "bigint"}, "REAL": {"double precision"}}
@@ -36,13 +37,13 @@ def postgres_tables(connection: psycopg.Connection) -> dict[str, list[tuple[str,
         for table, column in connection.execute(
             "SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc "
             "JOIN information_schema.key_column_usage kcu USING (constraint_name, table_schema) "
-            "WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public'"
+            "WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = current_schema()"
         )
     }
     tables: dict[str, list[tuple[str, str, bool, bool]]] = {}
     for table, column, data_type, nullable in connection.execute(
         "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
-        "WHERE table_schema = 'public' AND table_name <> 'cartsync_schema' "
+        "WHERE table_schema = current_schema() AND table_name <> 'cartsync_schema' "
         "ORDER BY table_name, ordinal_position"
     ):
         tables.setdefault(table, []).append(
@@ -57,7 +58,8 @@ def test_both_stores_have_the_same_number_of_versions():
 
 @pytest.mark.parametrize("version", range(1, len(pg_schema.MIGRATIONS) + 1))
 def test_each_version_has_the_tables_columns_and_keys_of_sqlite(postgres_url, version):
-    with psycopg.connect(postgres_url, autocommit=True) as connection:
+    connection, _ = connect(postgres_url)
+    with connection:
         for script in pg_schema.MIGRATIONS[:version]:
             connection.execute(script)
         found = postgres_tables(connection)
@@ -73,10 +75,11 @@ def test_each_version_has_the_tables_columns_and_keys_of_sqlite(postgres_url, ve
 
 
 def test_migrate_creates_the_newest_schema_once(postgres_url):
-    with psycopg.connect(postgres_url, autocommit=True) as connection:
+    connection, schema = connect(postgres_url)
+    with connection:
         assert pg_schema.schema_version(connection) == 0
-        assert pg_schema.migrate(connection) == len(pg_schema.MIGRATIONS)
-        assert pg_schema.migrate(connection) == len(pg_schema.MIGRATIONS)  # nothing left to do
+        assert pg_schema.migrate(connection, schema) == len(pg_schema.MIGRATIONS)
+        assert pg_schema.migrate(connection, schema) == len(pg_schema.MIGRATIONS)  # nothing left to do
         assert pg_schema.schema_version(connection) == len(pg_schema.MIGRATIONS)
         assert "ledger" in postgres_tables(connection)
 
@@ -86,9 +89,10 @@ def test_workers_starting_together_migrate_once(postgres_url):
     results: list[object] = []
 
     def open_and_migrate() -> None:
-        with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection, schema = connect(postgres_url)
+        with connection:
             try:
-                results.append(pg_schema.migrate(connection))
+                results.append(pg_schema.migrate(connection, schema))
             except Exception as error:  # collected: the assertion below shows it
                 results.append(error)
 
@@ -101,10 +105,11 @@ def test_workers_starting_together_migrate_once(postgres_url):
 
 
 def test_a_schema_newer_than_this_cartsync_is_refused_with_the_fix(postgres_url):
-    with psycopg.connect(postgres_url, autocommit=True) as connection:
-        pg_schema.migrate(connection)
+    connection, schema = connect(postgres_url)
+    with connection:
+        pg_schema.migrate(connection, schema)
         connection.execute("UPDATE cartsync_schema SET version = version + 1")
         with pytest.raises(pg_schema.SchemaTooNew) as raised:
-            pg_schema.migrate(connection)
+            pg_schema.migrate(connection, schema)
     assert "newer than this cartsync" in raised.value.message
     assert "Upgrade cartsync" in (raised.value.hint or "")
