@@ -73,6 +73,15 @@ def postgres_url(postgres_database: str) -> Iterator[str]:
         connection.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh state location: a SQLite file, then a PostgreSQL schema. A test that takes it
+    runs once on each state store."""
+    if request.param == "sqlite":
+        return str(tmp_path / "state.db")
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture(scope="session")
 def redis() -> Iterator[RedisServer]:
     try:

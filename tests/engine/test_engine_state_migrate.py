@@ -122,7 +122,7 @@ def test_an_expired_lease_of_a_dead_run_does_not_stop_the_copy(workspace, add_co
     result = migrate(state, postgres_url)
 
     assert result.exit_code == 0, result.output
-    assert postgres_rows(postgres_url, ["ledger"]) == sqlite_rows(state)["ledger"]
+    assert postgres_rows(postgres_url, ["ledger"])["ledger"] == sqlite_rows(state)["ledger"]
 
 
 def test_bad_locations_are_explained(workspace):
