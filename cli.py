@@ -571,6 +571,50 @@ _ledger_action(
 _ledger_action("release", "Release a held order.\n\nExample: cartsync orders release 10045")
 
 
+# -- workers ----------------------------------------------------------------------------------
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Runs at once in this worker (processes).")] = 2,
+    name: Annotated[str | None, typer.Option(help="Worker name (default: celery@HOST).")] = None,
+    loglevel: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+) -> None:
+    """Run pipelines as Celery tasks, beside other workers on this or other machines.
+
+    Reads CARTSYNC_STATE (postgresql://…: each client gets its own schema there), CARTSYNC_BROKER
+    (default redis://127.0.0.1:6379/0) and the clients' secrets from the environment. Every
+    worker must see the client folders at the same paths. `cartsync beat` schedules the runs.
+    Same as: celery -A cartsync.engine.workers.app worker
+
+    Example: CARTSYNC_STATE=postgresql://cartsync@db/cartsync cartsync worker --concurrency 4
+    """
+
+    def action() -> int:
+        celery_app = _celery_app()
+        argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
+        celery_app.worker_main([*argv, *([f"--hostname={name}@%h"] if name else [])])
+        return 0
+
+    _guard(action)
+
+
+def _celery_app() -> Any:
+    """The Celery app, after checking what workers need: celery installed, PostgreSQL state."""
+    try:
+        import celery  # noqa: F401
+    except ImportError as error:
+        raise ConfigError(
+            "Workers need the celery package, which is not installed.",
+            hint="pip install 'cartsync[celery,postgres]'",
+        ) from error
+    from cartsync.engine.workers.app import app as celery_app
+    from cartsync.engine.workers.settings import client_state
+
+    client_state("any")  # CARTSYNC_STATE must be PostgreSQL: a ConfigError says so before starting
+    return celery_app
+
+
 def main() -> None:
     app(prog_name="cartsync")
 
