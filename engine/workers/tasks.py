@@ -6,6 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+
 from cartsync.engine.errors import CartsyncError, LockHeld
 from cartsync.engine.report import RunReport
 from cartsync.engine.runner import Runner, RunOptions
@@ -35,6 +37,10 @@ def run_pipeline(client: str, pipeline: str, connections: str | None = None) -> 
     except CartsyncError as error:
         log.error("%s: %s%s", where, error.message, f" ({error.hint})" if error.hint else "")
         return {"client": client, "pipeline": pipeline, "status": type(error).__name__}
+    except SoftTimeLimitExceeded:
+        # What it delivered is recorded; a send cut short is asked about by the next run.
+        log.error("%s: stopped at its run timeout", where)
+        return {"client": client, "pipeline": pipeline, "status": "timeout"}
     counts = ", ".join(f"{count} {name}" for name, count in sorted(report.counts.items()))
     log.info("%s: run %s %s (%s)", where, report.run_id, report.status, counts or "nothing to do")
     return {"client": client, "pipeline": pipeline, "status": report.status, "run_id": report.run_id}
