@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from throwaway.fleet import PIPELINES, fleet_clients, send_run, sender, wait_until, workers
+from throwaway.fleet import PIPELINES, fleet_clients, send_run, sender, wait_until, worker_env, workers
 from throwaway.ports import Missing
 from throwaway.postgres import postgres_server
 from throwaway.redis import throwaway_redis
@@ -55,10 +55,7 @@ def sequential_sqlite(root: Path) -> tuple[float, int]:
 def celery_postgres(root: Path, database: str, broker: str) -> tuple[float, int]:
     with fleet_clients(root, CLIENTS) as clients:
         _add_orders(clients)
-        env = {"CARTSYNC_STATE": database, "CARTSYNC_BROKER": broker}
-        for client in clients:
-            env.update(client.env)
-        with workers(env, root / "logs") as pool:
+        with workers(worker_env(database, broker, clients), root / "logs") as pool:
             pool.start("w1")
             pool.start("w2")
             app = sender(broker)

@@ -66,6 +66,14 @@ def fleet_clients(root: Path, count: int, version: str = "4.1") -> Iterator[list
         yield clients
 
 
+def worker_env(state: str, broker: str, clients: list[Client]) -> dict[str, str]:
+    """What every worker of the fleet needs: the state store, the broker, each client's secrets."""
+    env = {"CARTSYNC_STATE": state, "CARTSYNC_BROKER": broker}
+    for client in clients:
+        env.update(client.env)
+    return env
+
+
 class Workers:
     """Celery workers started with `cartsync worker`, sharing one environment."""
 

@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from throwaway.fleet import PIPELINES, fleet_clients, send_run, sender, wait_until, workers
+from throwaway.fleet import PIPELINES, fleet_clients, send_run, sender, wait_until, worker_env, workers
 
 from cartsync.engine.state.pg_connection import client_schema, split_schema
 
@@ -40,10 +40,7 @@ def test_two_workers_run_every_pipeline_of_three_clients_once_at_a_time(
     tmp_path, postgres_database, broker
 ):
     with fleet_clients(tmp_path / "clients", 3) as clients:
-        env = {"CARTSYNC_STATE": postgres_database, "CARTSYNC_BROKER": broker}
-        for client in clients:
-            env.update(client.env)
-        with workers(env, tmp_path / "logs") as pool:
+        with workers(worker_env(postgres_database, broker, clients), tmp_path / "logs") as pool:
             pool.start("w1")
             pool.start("w2")
             app = sender(broker)
