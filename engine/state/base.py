@@ -44,4 +44,3 @@ class StoreBase:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
-

@@ -127,8 +127,14 @@ class LeaseStore(StoreBase):
             self.db.execute(
                 "UPDATE leases SET holder = ?, token = ?, acquired_at = ?, expires_at = ? "
                 "WHERE pipeline = ? AND token = ?",
-                (lease.holder, lease.token, lease.acquired_at, lease.expires_at, lease.pipeline,
-                 replacing.token),
+                (
+                    lease.holder,
+                    lease.token,
+                    lease.acquired_at,
+                    lease.expires_at,
+                    lease.pipeline,
+                    replacing.token,
+                ),
             ).rowcount
         )
 

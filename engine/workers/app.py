@@ -2,7 +2,7 @@
 
 Tasks are acknowledged after they ran (`acks_late`), and a task whose worker died is handed to
 another worker (`reject_on_worker_lost`; after the broker's visibility timeout when the whole
-worker died). A run is safe to repeat: the ledger sends nothing twice and the run lock keeps
+worker died). A run is safe to repeat: the ledger sends nothing twice and the lease keeps
 two runs of one pipeline apart. Each worker takes one task at a time per process.
 """
 

@@ -5,6 +5,7 @@
 | CARTSYNC_STATE | the PostgreSQL state store; each client gets the schema named after it | required |
 | CARTSYNC_BROKER | the Redis broker | redis://127.0.0.1:6379/0 |
 | CARTSYNC_MAX_RUN_TIMEOUT | the longest run timeout a schedule may give, in seconds | 3600 |
+| CARTSYNC_LEASE_SECONDS | a run's lease: how long a worker that died blocks its pipeline | 60 |
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 from dataclasses import dataclass
 
 from cartsync.engine.errors import ConfigError
+from cartsync.engine.state.lease import DEFAULT_LEASE_SECONDS
 from cartsync.engine.state.location import display, is_postgres
 from cartsync.engine.state.pg_connection import client_schema, with_schema
 
@@ -27,6 +29,7 @@ VISIBILITY_MARGIN = 600
 class WorkerSettings:
     broker: str
     max_run_timeout: int  # seconds
+    lease_seconds: float
 
     @property
     def visibility_timeout(self) -> int:
@@ -34,13 +37,22 @@ class WorkerSettings:
 
 
 def worker_settings() -> WorkerSettings:
-    text = os.environ.get("CARTSYNC_MAX_RUN_TIMEOUT", str(DEFAULT_MAX_RUN_TIMEOUT))
-    if not text.isdigit() or int(text) <= 0:
+    timeout = _seconds("CARTSYNC_MAX_RUN_TIMEOUT", DEFAULT_MAX_RUN_TIMEOUT, "3600 (one hour)")
+    lease = _seconds("CARTSYNC_LEASE_SECONDS", DEFAULT_LEASE_SECONDS, "60 (one minute)")
+    return WorkerSettings(os.environ.get("CARTSYNC_BROKER") or DEFAULT_BROKER, int(timeout), lease)
+
+
+def _seconds(variable: str, default: float, example: str) -> float:
+    text = os.environ.get(variable, str(default))
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
         raise ConfigError(
-            f"CARTSYNC_MAX_RUN_TIMEOUT is '{text}', not a number of seconds.",
-            hint="e.g. CARTSYNC_MAX_RUN_TIMEOUT=3600 (one hour)",
+            f"{variable} is '{text}', not a number of seconds.", hint=f"e.g. {variable}={example}"
         )
-    return WorkerSettings(os.environ.get("CARTSYNC_BROKER") or DEFAULT_BROKER, int(text))
+    return value
 
 
 def client_state(client: str) -> str:

@@ -12,7 +12,7 @@ from cartsync.engine.errors import CartsyncError, LockHeld
 from cartsync.engine.report import RunReport
 from cartsync.engine.runner import Runner, RunOptions
 from cartsync.engine.state import StateStore
-from cartsync.engine.workers.app import app
+from cartsync.engine.workers.app import app, settings
 from cartsync.engine.workers.settings import client_state
 from cartsync.engine.workspace import prepare
 
@@ -33,7 +33,7 @@ def run_pipeline(client: str, pipeline: str, connections: str | None = None) -> 
         report = _run(Path(pipeline), Path(connections) if connections else None, client_state(client))
     except LockHeld as held:
         log.info("%s: not started, %s", where, held.message)
-        return {"client": client, "pipeline": pipeline, "status": "lock_held"}
+        return {"client": client, "pipeline": pipeline, "status": "lease_held"}
     except CartsyncError as error:
         log.error("%s: %s%s", where, error.message, f" ({error.hint})" if error.hint else "")
         return {"client": client, "pipeline": pipeline, "status": type(error).__name__}
@@ -52,7 +52,11 @@ def _run(pipeline: Path, connections: Path | None, state: str) -> RunReport:
         prepared = prepare(pipeline, connections, store)
         try:
             return Runner(
-                prepared.pipeline, prepared.source, prepared.destination, store, RunOptions()
+                prepared.pipeline,
+                prepared.source,
+                prepared.destination,
+                store,
+                RunOptions(lease_seconds=settings.lease_seconds),
             ).run()
         finally:
             prepared.close()
