@@ -29,7 +29,7 @@ chaos: chaos-workers
 
 # Celery workers killed with kill -9 mid-run, and the Redis broker restarted (PostgreSQL state).
 chaos-workers: $(STAMP)
-	CARTSYNC_CHAOS=1 $(VENV)/bin/pytest -q tests/workers/test_workers_chaos.py
+	CARTSYNC_CHAOS=1 $(VENV)/bin/pytest -q -s tests/workers/test_workers_chaos.py
 
 # Installable OpenCart extension packages (see docs/extension-install.md).
 extension:
