@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: test demo lint bench extension clean
+.PHONY: test demo lint bench extension clean chaos chaos-workers
 
 $(STAMP): pyproject.toml setup.py
 	python3 -m venv $(VENV)
@@ -23,6 +23,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Failure tests that take real time: each target is one family; `make chaos` runs them all.
+chaos: chaos-workers
+
+# Celery workers killed with kill -9 mid-run, and the Redis broker restarted (PostgreSQL state).
+chaos-workers: $(STAMP)
+	CARTSYNC_CHAOS=1 $(VENV)/bin/pytest -q -s tests/workers/test_workers_chaos.py
 
 # Installable OpenCart extension packages (see docs/extension-install.md).
 extension:

@@ -19,6 +19,8 @@ from cartsync.engine.registry import sandbox_apps
 from cartsync.engine.report import RunReport
 from cartsync.engine.runner import Runner, RunOptions
 from cartsync.engine.state import DEFAULT_LEASE_SECONDS, StateStore
+from cartsync.engine.state.location import DEFAULT_PATH, display, is_postgres
+from cartsync.engine.state.pg_copy import copy_to_postgres
 from cartsync.engine.workspace import find_connections, open_connector, prepare
 
 console = Console()
@@ -51,8 +53,12 @@ for sandbox_name, sandbox in sandbox_apps().items():
     sandbox_app.add_typer(sandbox, name=sandbox_name)
 
 StatePath = Annotated[
-    Path | None,
-    typer.Option("--state", envvar="CARTSYNC_STATE", help="State store file (default .cartsync/state.db)."),
+    str | None,
+    typer.Option(
+        "--state",
+        envvar="CARTSYNC_STATE",
+        help="State store: a SQLite file (default .cartsync/state.db) or a postgresql:// URL.",
+    ),
 ]
 ConnectionsPath = Annotated[
     Path | None,
@@ -157,7 +163,7 @@ def run_pipeline(
 
 
 def execute_pipeline(
-    file: Path, connections: Path | None, state: Path | None, options: RunOptions, quiet: bool = False
+    file: Path, connections: Path | None, state: str | Path | None, options: RunOptions, quiet: bool = False
 ) -> RunReport:
     """Run a pipeline with a live progress line. Used by `run pipeline` and the demo."""
     store = StateStore.open(state)
@@ -403,6 +409,46 @@ def state_unlock(
     _guard(action)
 
 
+@state_app.command("migrate")
+def state_migrate(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="The PostgreSQL state store: postgresql://user@host/database?schema=CLIENT "
+            "(one schema per client).",
+        ),
+    ],
+    state: Annotated[
+        Path,
+        typer.Option("--state", help="The SQLite state store to copy (default .cartsync/state.db)."),
+    ] = DEFAULT_PATH,
+) -> None:
+    """Copy a SQLite state store into an empty PostgreSQL one: the move from `serve` to workers.
+
+    Stop `serve` and scheduled runs first. The SQLite file is left as it was.
+
+    Example: cartsync state migrate --state clients/acme/.cartsync/state.db \\
+    --to 'postgresql://cartsync@db/cartsync?schema=acme'
+    """
+
+    def action() -> int:
+        if not is_postgres(to):
+            raise ConfigError(
+                f"--to must be a postgresql:// URL, not '{display(to)}'.",
+                hint="Example: --to 'postgresql://cartsync@db.example.com/cartsync?schema=acme'",
+            )
+        report = copy_to_postgres(state, to)
+        table = Table("table", "rows copied", title=f"{report.source} → {report.target}")
+        for name, count in sorted(report.rows.items()):
+            table.add_row(name, str(count))
+        console.print(table)
+        console.print("Point CARTSYNC_STATE (or --state) at the new store.", highlight=False)
+        return 0
+
+    _guard(action)
+
+
 @app.command()
 def runs(
     pipeline: Annotated[str | None, typer.Argument()] = None,
@@ -523,6 +569,50 @@ _ledger_action(
     "hold", "Hold an order: no pipeline sends it until it is released.\n\nExample: cartsync orders hold 10045"
 )
 _ledger_action("release", "Release a held order.\n\nExample: cartsync orders release 10045")
+
+
+# -- workers ----------------------------------------------------------------------------------
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Runs at once in this worker (processes).")] = 2,
+    name: Annotated[str | None, typer.Option(help="Worker name (default: celery@HOST).")] = None,
+    loglevel: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+) -> None:
+    """Run pipelines as Celery tasks, beside other workers on this or other machines.
+
+    Reads CARTSYNC_STATE (postgresql://…: each client gets its own schema there), CARTSYNC_BROKER
+    (default redis://127.0.0.1:6379/0) and the clients' secrets from the environment. Every
+    worker must see the client folders at the same paths. `cartsync beat` schedules the runs.
+    Same as: celery -A cartsync.engine.workers.app worker
+
+    Example: CARTSYNC_STATE=postgresql://cartsync@db/cartsync cartsync worker --concurrency 4
+    """
+
+    def action() -> int:
+        celery_app = _celery_app()
+        argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
+        celery_app.worker_main([*argv, *([f"--hostname={name}@%h"] if name else [])])
+        return 0
+
+    _guard(action)
+
+
+def _celery_app() -> Any:
+    """The Celery app, after checking what workers need: celery installed, PostgreSQL state."""
+    try:
+        import celery  # noqa: F401
+    except ImportError as error:
+        raise ConfigError(
+            "Workers need the celery package, which is not installed.",
+            hint="pip install 'cartsync[celery,postgres]'",
+        ) from error
+    from cartsync.engine.workers.app import app as celery_app
+    from cartsync.engine.workers.settings import client_state
+
+    client_state("any")  # CARTSYNC_STATE must be PostgreSQL: a ConfigError says so before starting
+    return celery_app
 
 
 def main() -> None:

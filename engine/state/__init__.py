@@ -1,4 +1,5 @@
-"""The state store: ledger, deliveries, cursors, run history and leases, in one SQLite file."""
+"""The state store: ledger, deliveries, cursors, run history and leases, in one SQLite file or one
+PostgreSQL schema."""
 
 from cartsync.engine.state.lease import DEFAULT_LEASE_SECONDS, Lease, LeaseKeeper
 from cartsync.engine.state.rows import KEEP, LedgerRow, RowChange

@@ -2,38 +2,34 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from cartsync.engine.state.migrations import migrate
-from cartsync.engine.state.sqlite import connect
+from cartsync.engine.state.backend import Backend, open_backend
+from cartsync.engine.state.location import resolve
 from cartsync.engine.state.transaction import Transaction
-
-DEFAULT_PATH = Path(".cartsync/state.db")
 
 
 class StoreBase:
-    """One SQLite file. Open it with `open(path)`; close it when done."""
+    """One SQLite file or one PostgreSQL schema. Open it with `open(location)`; close it when done."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
-        self.db = connection
-        self.path = path
+    def __init__(self, backend: Backend, location: str) -> None:
+        self.backend = backend
+        self.db = backend.db
+        self.location = location
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> Self:
-        """The store at `path`, else $CARTSYNC_STATE, else .cartsync/state.db (created if missing)."""
-        path = Path(path or os.environ.get("CARTSYNC_STATE") or DEFAULT_PATH)
-        connection = connect(path)
-        migrate(connection)
-        return cls(connection, path)
+    def open(cls, location: Path | str | None = None) -> Self:
+        """The store at `location` (a SQLite file, created if missing, or a postgresql:// URL), else
+        $CARTSYNC_STATE, else .cartsync/state.db."""
+        text = resolve(location or None)
+        return cls(open_backend(text), text)
 
     def reopen(self) -> Self:
         """A second connection to the same store, for another thread."""
-        return type(self).open(self.path)
+        return type(self).open(self.location)
 
     def close(self) -> None:
         self.db.close()
@@ -41,7 +37,7 @@ class StoreBase:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """A write transaction, committed (durable) when the block exits, rolled back on an error."""
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(self.backend.begin)
         try:
             yield Transaction(self.db)
         except BaseException:

@@ -17,7 +17,8 @@ class CursorStore(StoreBase):
     def save_cursor(self, pipeline: str, cursor: dict[str, Any]) -> None:
         with self.transaction() as tx:
             tx.db.execute(
-                "INSERT OR REPLACE INTO cursors (pipeline, cursor, updated_at) VALUES (?, ?, ?)",
+                "INSERT INTO cursors (pipeline, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (pipeline) "
+                "DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
                 (pipeline, json.dumps(cursor), utc_now()),
             )
 

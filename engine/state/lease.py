@@ -6,6 +6,10 @@ a lost container, a power cut) stops renewing; once its lease has expired, the n
 over, whatever host or process wrote it: nothing needs to know whether a PID is alive. The run
 that died is then shown as `died`. `cartsync state unlock` removes a lease at once.
 
+The lease is a row in the state store, taken and renewed by conditional writes, never a database
+lock held by a connection: on PostgreSQL, workers on several machines share it the same way, and a
+worker that dies holds nothing its database has to notice.
+
 Hosts compare expiry times by their clocks: keep them in sync (NTP), as for any lease.
 """
 
@@ -13,7 +17,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 import threading
 import time
 import uuid
@@ -22,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from cartsync.engine.errors import LockHeld
+from cartsync.engine.errors import ConnectError, LockHeld
 from cartsync.engine.state.base import StoreBase
 from cartsync.engine.state.rows import utc_now
 
@@ -60,23 +63,15 @@ class LeaseStore(StoreBase):
         """
         now = time.time()
         lease = Lease(pipeline, holder or this_process(), uuid.uuid4().hex, utc_now(), now + seconds)
-        with self.transaction() as tx:
+        with self.transaction():
             current = self._lease(pipeline)
             if current and not current.expired:
-                raise LockHeld(
-                    f"Another run of pipeline '{pipeline}' is in progress ({current.holder}, since "
-                    f"{current.acquired_at}; its lease runs until {current.until}).",
-                    hint=f"Wait for it to finish: two runs of a pipeline never overlap. If that run is dead, "
-                    f"its lease expires by itself at {current.until}; `cartsync state unlock {pipeline}` "
-                    "frees it now.",
-                )
+                raise _held(current)
+            if not self._take(lease, replacing=current):
+                # another process took it between the read and the write: its lease stands
+                raise _held(self._lease(pipeline) or current or lease)
             if current:
                 self._mark_died(current, f"its lease expired and was taken over by {lease.holder}")
-            tx.db.execute(
-                "INSERT OR REPLACE INTO leases (pipeline, holder, token, acquired_at, expires_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (lease.pipeline, lease.holder, lease.token, lease.acquired_at, lease.expires_at),
-            )
         return lease
 
     def renew_lease(self, lease: Lease, *, seconds: float = DEFAULT_LEASE_SECONDS) -> Lease | None:
@@ -118,6 +113,31 @@ class LeaseStore(StoreBase):
             keeper.stop()
             self.release_lease(keeper.lease)
 
+    def _take(self, lease: Lease, *, replacing: Lease | None) -> bool:
+        """Write `lease` only if the pipeline's lease is still `replacing` (None: there is none)."""
+        if replacing is None:
+            return bool(
+                self.db.execute(
+                    "INSERT INTO leases (pipeline, holder, token, acquired_at, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (pipeline) DO NOTHING",
+                    (lease.pipeline, lease.holder, lease.token, lease.acquired_at, lease.expires_at),
+                ).rowcount
+            )
+        return bool(
+            self.db.execute(
+                "UPDATE leases SET holder = ?, token = ?, acquired_at = ?, expires_at = ? "
+                "WHERE pipeline = ? AND token = ?",
+                (
+                    lease.holder,
+                    lease.token,
+                    lease.acquired_at,
+                    lease.expires_at,
+                    lease.pipeline,
+                    replacing.token,
+                ),
+            ).rowcount
+        )
+
     def _lease(self, pipeline: str) -> Lease | None:
         found = self.db.execute(
             "SELECT pipeline, holder, token, acquired_at, expires_at FROM leases WHERE pipeline = ?",
@@ -131,6 +151,16 @@ class LeaseStore(StoreBase):
             "WHERE lease = ? AND status = 'running'",
             (utc_now(), f"died: {why}", lease.token),
         )
+
+
+def _held(current: Lease) -> LockHeld:
+    return LockHeld(
+        f"Another run of pipeline '{current.pipeline}' is in progress ({current.holder}, since "
+        f"{current.acquired_at}; its lease runs until {current.until}).",
+        hint=f"Wait for it to finish: two runs of a pipeline never overlap. If that run is dead, "
+        f"its lease expires by itself at {current.until}; `cartsync state unlock {current.pipeline}` "
+        "frees it now.",
+    )
 
 
 class LeaseKeeper:
@@ -151,19 +181,27 @@ class LeaseKeeper:
         self._thread.start()
 
     def _renew(self, open_store: Callable[[], LeaseStore]) -> None:
-        store = open_store()
+        store: LeaseStore | None = open_store()
+        passing = (*store.backend.passing_errors, ConnectError)
         try:
             while not self._stopped.wait(self._seconds / 3):
                 try:
+                    store = store or open_store()
                     renewed = store.renew_lease(self.lease, seconds=self._seconds)
-                except sqlite3.OperationalError:
-                    continue  # the file is busy: try again at the next tick, well before the expiry
+                except passing:
+                    # a busy file, a database restarting: try again on a new connection at the next
+                    # tick, well before the expiry
+                    if store:
+                        store.close()
+                    store = None
+                    continue
                 if renewed is None:
                     self.lost = True
                     return
                 self.lease = renewed
         finally:
-            store.close()
+            if store:
+                store.close()
 
     def stop(self) -> None:
         self._stopped.set()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import Enum
@@ -40,7 +40,7 @@ class LedgerRow:
     updated_at: str
 
     @classmethod
-    def from_sql(cls, row: sqlite3.Row) -> LedgerRow:
+    def from_sql(cls, row: Mapping[str, Any]) -> LedgerRow:
         values = dict(row)
         for name in ("record", "payload"):
             values[name] = cls.decode(values[name])

@@ -19,11 +19,12 @@ from cartsync.engine.state.rows import utc_now
 class RunHistory(StoreBase):
     def start_run(self, pipeline: str, lease: Lease | None = None) -> int:
         with self.transaction() as tx:
-            cursor = tx.db.execute(
-                "INSERT INTO runs (pipeline, started_at, status, lease) VALUES (?, ?, 'running', ?)",
+            row = tx.db.execute(
+                "INSERT INTO runs (pipeline, started_at, status, lease) VALUES (?, ?, 'running', ?) "
+                "RETURNING id",
                 (pipeline, utc_now(), lease.token if lease else None),
-            )
-            return int(cursor.lastrowid or 0)
+            ).fetchone()
+            return int(row["id"])
 
     def finish_run(
         self, run_id: int, status: str, counts: dict[str, int], message: str | None = None

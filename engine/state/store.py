@@ -1,7 +1,9 @@
-"""The state store: the ledger, deliveries, cursors, run history and leases, in one SQLite file.
+"""The state store: the ledger, deliveries, cursors, run history and leases, in one SQLite file
+(the default) or one PostgreSQL schema that several workers share (`postgresql://…?schema=CLIENT`).
 
-Each part lives in its own module and reaches SQLite only through its typed methods (no SQL from
-callers), which is the surface another backend (PostgreSQL) implements:
+Each part lives in its own module and reaches the database only through its typed methods (no SQL
+from callers). The SQL is the same on both databases (backend.py says how, pg_database.py adapts
+it to psycopg, pg_schema.py keeps PostgreSQL's schema in step with migrations.py):
 
 - ledger.py: rows for people, and the work queries of a run (in flight, resend, due retries);
 - transaction.py: every ledger write, inside `transaction()` (intent, change, delivery);

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -11,13 +10,14 @@ from cartsync.engine.secrets import redact
 from cartsync.engine.state.rows import RowChange, utc_now
 
 if TYPE_CHECKING:
+    from cartsync.engine.state.backend import Database
     from cartsync.engine.state.lease import Lease
 
 
 class Transaction:
     """Obtained from `StateStore.transaction()`; nothing is visible to others until it commits."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def change(self, change: RowChange) -> None:
@@ -27,19 +27,16 @@ class Transaction:
         exists = self.db.execute(
             "SELECT 1 FROM ledger WHERE entity = ? AND key = ?", (change.entity, change.key)
         ).fetchone()
-        if exists:
-            assignments = ", ".join(f"{name} = ?" for name in columns)
-            self.db.execute(
-                f"UPDATE ledger SET {assignments} WHERE entity = ? AND key = ?",
-                (*columns.values(), change.entity, change.key),
-            )
-        else:
-            columns = {"status": "new", **columns}
-            names = ["entity", "key", "created_at", *columns]
-            self.db.execute(
-                f"INSERT INTO ledger ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                (change.entity, change.key, now, *columns.values()),
-            )
+        inserted = {"status": "new", **columns}  # a new row starts as `new` unless told otherwise
+        names = ["entity", "key", "created_at", *inserted]
+        self.db.execute(
+            f"INSERT INTO ledger ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+            "ON CONFLICT (entity, key) DO UPDATE SET "
+            + ", ".join(f"{name} = excluded.{name}" for name in columns),
+            (change.entity, change.key, now, *inserted.values()),
+        )
+        if not exists:
+            columns = inserted
         self._event(
             change.entity,
             change.key,
@@ -66,11 +63,6 @@ class Transaction:
         Refused (False, nothing written) when the row is held by a person or already in flight:
         such a row is never sent, whoever asks.
         """
-        found = self.db.execute(
-            "SELECT held, in_flight FROM ledger WHERE entity = ? AND key = ?", (entity, key)
-        ).fetchone()
-        if found and (found["held"] or found["in_flight"]):
-            return False
         now = utc_now()
         values = (
             pipeline,
@@ -79,18 +71,22 @@ class Transaction:
             json.dumps(payload, sort_keys=True, default=str),
             now,
         )
-        if found:
-            self.db.execute(
-                "UPDATE ledger SET pipeline = ?, status = ?, record = ?, payload = ?, updated_at = ?, "
-                "in_flight = 1, resend = 0, attempts = attempts + 1 WHERE entity = ? AND key = ?",
-                (*values, entity, key),
-            )
-        else:
-            self.db.execute(
+        # One conditional write each way, so a hold or another send committed meanwhile wins.
+        sent = self.db.execute(
+            "UPDATE ledger SET pipeline = ?, status = ?, record = ?, payload = ?, updated_at = ?, "
+            "in_flight = 1, resend = 0, attempts = attempts + 1 "
+            "WHERE entity = ? AND key = ? AND held = 0 AND in_flight = 0",
+            (*values, entity, key),
+        ).rowcount
+        if not sent:
+            sent = self.db.execute(
                 "INSERT INTO ledger (pipeline, status, record, payload, updated_at, entity, key, created_at, "
-                "in_flight, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1)",
+                "in_flight, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1) "
+                "ON CONFLICT (entity, key) DO NOTHING",
                 (*values, entity, key, now),
-            )
+            ).rowcount
+        if not sent:
+            return False
         self._event(entity, key, run_id, pipeline, "sending", status, None)
         return True
 
@@ -99,8 +95,10 @@ class Transaction:
     ) -> None:
         """Remember what `pipeline` delivered for this key (an unchanged record is not sent again)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO deliveries (pipeline, entity, key, content_hash, dest_id, delivered_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO deliveries (pipeline, entity, key, content_hash, dest_id, delivered_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pipeline, entity, key) DO UPDATE SET "
+            "content_hash = excluded.content_hash, dest_id = excluded.dest_id, "
+            "delivered_at = excluded.delivered_at",
             (pipeline, entity, key, content_hash, dest_id, utc_now()),
         )
 

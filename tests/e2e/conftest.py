@@ -1,4 +1,8 @@
-"""End-to-end fixtures: both sandboxes on free ports, the example client pointed at them."""
+"""End-to-end fixtures: both sandboxes on free ports, the example client pointed at them.
+
+Each test runs against the sandbox store of three OpenCart versions with SQLite state, and once
+more with PostgreSQL state (against 4.1: the state store and the store version are independent).
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ class World:
     store: SandboxStore
     wms: SandboxWms
     client: Path  # a copy of clients/example, with lookups that tests may edit
-    state: Path
+    state: str  # a SQLite file or a postgresql:// URL
 
     def run(self, pipeline: str, **options: object) -> RunReport:
         store = StateStore.open(self.state)
@@ -54,14 +58,19 @@ class World:
         return order
 
 
-@pytest.fixture(params=["2.3", "3.0", "4.1"])
+WORLDS = [("2.3", "sqlite"), ("3.0", "sqlite"), ("4.1", "sqlite"), ("4.1", "postgresql")]
+
+
+@pytest.fixture(params=WORLDS, ids=lambda world: world[0] if world[1] == "sqlite" else "-".join(world))
 def world(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    version, backend = request.param
+    state = str(tmp_path / "state.db") if backend == "sqlite" else request.getfixturevalue("postgres_url")
     client = tmp_path / "client"
     shutil.copytree(ROOT / "clients" / "example", client)
     for overlay in client.glob("*.yaml"):  # keep `extends:` pointing at the shipped pipelines
         overlay.write_text(overlay.read_text().replace("../../mappings/", f"{ROOT}/mappings/"))
     with (
-        start_sandbox_store(request.param, api_key="e2e-store-key") as store,
+        start_sandbox_store(version, api_key="e2e-store-key") as store,
         start_sandbox_wms(
             seed=ROOT / "demo" / "wms_seed.json", client_secret="e2e-wms-secret", user_login_id=17
         ) as wms,
@@ -74,7 +83,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
             "EXAMPLE_WMS_SECRET": "e2e-wms-secret",
         }.items():
             monkeypatch.setenv(name, value)
-        yield World(store, wms, client, tmp_path / "state.db")
+        yield World(store, wms, client, state)
 
 
 @pytest.fixture
@@ -91,10 +100,11 @@ def edit(world: World) -> Callable[[str, str, str], None]:
 
 
 @pytest.fixture
-def flat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FlatOrders]:
-    """Orders in a flat file, sent by the order download pipeline to a sandbox WMS."""
+def flat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state_backend: str) -> Iterator[FlatOrders]:
+    """Orders in a flat file, sent by the order download pipeline to a sandbox WMS, with each state
+    store (SQLite, then PostgreSQL)."""
     monkeypatch.setenv(SECRET_VARIABLE, "sandbox-secret")
     with start_sandbox_wms() as wms:
-        orders = FlatOrders(tmp_path, wms)
+        orders = FlatOrders(tmp_path, wms, state_backend)
         orders.write_files(wms.url)
         yield orders

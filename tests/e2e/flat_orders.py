@@ -20,6 +20,7 @@ from cartsync.connectors.wms3pl.sandbox.server import SandboxWms
 from cartsync.engine.report import RunReport
 from cartsync.engine.runner import Runner, RunOptions
 from cartsync.engine.state import LedgerRow, StateStore
+from cartsync.engine.state.location import is_postgres
 from cartsync.engine.workspace import prepare
 
 PIPELINE = """\
@@ -43,14 +44,26 @@ LEASE_SECONDS = "1"  # subprocess runs: a killed run blocks the pipeline for at 
 class FlatOrders:
     folder: Path
     wms: SandboxWms
+    state: str  # a SQLite file or a postgresql:// URL
 
     @property
     def pipeline(self) -> Path:
         return self.folder / "order_download.yaml"
 
-    @property
-    def state(self) -> Path:
-        return self.folder / "state.db"
+    def stored_text(self) -> str:
+        """Everything the state store keeps, as text: the SQLite file and its WAL, or every row of
+        every table of the PostgreSQL schema."""
+        if not is_postgres(self.state):
+            return "".join(path.read_bytes().decode("latin-1") for path in self.folder.glob("state.db*"))
+        store = StateStore.open(self.state)
+        try:
+            tables = store.db.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+            ).fetchall()
+            rows = (store.db.execute(f'SELECT * FROM "{table["table_name"]}"').fetchall() for table in tables)
+            return "".join(map(repr, rows))
+        finally:
+            store.close()
 
     def write_files(self, wms_url: str) -> None:
         (self.folder / "in").mkdir()
@@ -106,7 +119,7 @@ class FlatOrders:
 
     def cli(self, *args: str) -> Result:
         """`cartsync ARGS` with this state store, in this process, as a user types it."""
-        state = ["--state", str(self.state)]
+        state = ["--state", self.state]
         arguments = [args[0], *state, *args[1:]] if args[0] == "orders" else [*args, *state]
         return CliRunner().invoke(app, arguments)
 
@@ -134,7 +147,7 @@ class FlatOrders:
                        "CARTSYNC_LEASE_SECONDS": LEASE_SECONDS, "COLUMNS": "200"}
         return subprocess.Popen(
             [sys.executable, "-m", "cartsync.cli", "run", "pipeline", str(self.pipeline), "--state",
-             str(self.state)], env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             self.state], env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def wait_for_lease_expiry(self) -> None:
         """Until the lease of a run that was killed has expired."""

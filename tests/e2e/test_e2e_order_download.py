@@ -112,7 +112,8 @@ def test_a_crash_after_sending_is_reconciled_by_asking_the_wms_not_by_resending(
     assert [o["referenceNum"] for o in world.wms.orders].count("OC-1002") == 1
 
 
-@pytest.mark.parametrize("world", ["3.0"], indirect=True)
+@pytest.mark.parametrize("world", [("3.0", "sqlite"), ("3.0", "postgresql")], indirect=True,
+                         ids=["3.0", "3.0-postgresql"])
 def test_transient_errors_retry_at_growing_intervals_then_give_up(world):
     from datetime import UTC, datetime, timedelta
 

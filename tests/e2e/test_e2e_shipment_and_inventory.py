@@ -88,7 +88,8 @@ def test_orders_not_yet_at_the_wms_are_subtracted(world):
     assert world.store.option_quantity("SHIRT-HIKE", "Size", "Small") == 9 - 2 - 1
 
 
-@pytest.mark.parametrize("world", ["3.0"], indirect=True)
+@pytest.mark.parametrize("world", [("3.0", "sqlite"), ("3.0", "postgresql")], indirect=True,
+                         ids=["3.0", "3.0-postgresql"])
 def test_a_stock_intent_left_by_a_crash_is_not_replayed_with_its_old_quantity(world, crash_intent):
     world.run("inventory_sync")
     assert world.store.product_quantity("TENT-002") == 22

@@ -1,4 +1,5 @@
-"""Fixtures for engine tests: a folder with a files→files pipeline and its connections."""
+"""Fixtures for engine tests: a folder with a files→files pipeline and its connections, and its
+state store: every test that takes `state` (or `run`) runs once on SQLite and once on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -73,11 +74,17 @@ def written(workspace: Path) -> Callable[[], list[dict]]:
 
 
 @pytest.fixture
-def run(workspace: Path) -> Callable[..., tuple[RunReport, StateStore]]:
+def state(state_backend: str) -> str:
+    """The workspace's state store: a SQLite file, then a PostgreSQL schema."""
+    return state_backend
+
+
+@pytest.fixture
+def run(workspace: Path, state: str) -> Callable[..., tuple[RunReport, StateStore]]:
     """`run(**options)`: one run of the contacts pipeline; `destination=` swaps the outbox connector."""
 
     def run_once(*, destination: Connector | None = None, **options: object) -> tuple[RunReport, StateStore]:
-        store = StateStore.open(workspace / "state.db")
+        store = StateStore.open(state)
         prepared = prepare(workspace / "contacts.yaml", None, store)
         try:
             report = Runner(prepared.pipeline, prepared.source, destination or prepared.destination, store,

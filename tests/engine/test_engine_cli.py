@@ -53,21 +53,20 @@ def test_validate_clean_files_exits_0(workspace: Path):
     assert "all files are valid" in result.output
 
 
-def test_run_reports_counts_and_failures_and_exits_1(workspace: Path, add_contacts):
+def test_run_reports_counts_and_failures_and_exits_1(workspace: Path, add_contacts, state: str):
     add_contacts(
         {"id": 1, "first": "Ada", "last": "L", "email": "a@x", "country": "FR"},
         {"id": 3, "first": "Carol", "last": "Z", "email": "c@x", "country": "XX"},
     )
-    state = workspace / "state.db"
-    result = runner.invoke(app, ["run", "pipeline", str(workspace / "contacts.yaml"), "--state", str(state)])
+    result = runner.invoke(app, ["run", "pipeline", str(workspace / "contacts.yaml"), "--state", state])
     assert result.exit_code == 1
     assert "lookup table 'countries' has no entry 'XX'" in result.output
 
-    result = runner.invoke(app, ["orders", "--entity", "contacts", "--state", str(state), "show", "3"])
+    result = runner.invoke(app, ["orders", "--entity", "contacts", "--state", state, "show", "3"])
     assert result.exit_code == 0
     assert "order 3: error" in result.output and "rejected" in result.output
 
-    result = runner.invoke(app, ["runs", "--state", str(state)])
+    result = runner.invoke(app, ["runs", "--state", state])
     assert "contacts" in result.output and "1 rejected, 1 sent" in result.output
 
 

@@ -34,10 +34,10 @@ class LosesTheReplyMidBatch(FilesConnector):
 
 
 def test_an_in_flight_record_the_destination_has_is_recorded_not_written_again(
-        workspace, run, add_contacts, written, crash_intent):
+        workspace, state, run, add_contacts, written, crash_intent):
     add_contacts(ADA)
     run()
-    crash_intent(workspace / "state.db", entity="contacts", pipeline="contacts", sends=[("1", ADA, ADA_CARD)])
+    crash_intent(state, entity="contacts", pipeline="contacts", sends=[("1", ADA, ADA_CARD)])
     report, store = run()
     assert written() == [ADA_CARD], "looked up in the file, not written twice"
     row = store.row("contacts", "1")
@@ -46,9 +46,9 @@ def test_an_in_flight_record_the_destination_has_is_recorded_not_written_again(
 
 
 def test_an_in_flight_record_the_destination_lacks_is_sent_once(
-        workspace, run, add_contacts, written, crash_intent):
+        workspace, state, run, add_contacts, written, crash_intent):
     add_contacts(ADA, DAN)
-    crash_intent(workspace / "state.db", entity="contacts", pipeline="contacts", sends=[("4", DAN, DAN_CARD)])
+    crash_intent(state, entity="contacts", pipeline="contacts", sends=[("4", DAN, DAN_CARD)])
     report, store = run()
     assert sorted(card["id"] for card in written()) == [1, 4]
     assert report.counts == {"sent": 2}
@@ -76,10 +76,10 @@ def test_a_write_that_raises_mid_batch_leaves_its_records_unknown_and_sends_none
 
 
 def test_a_held_record_left_in_flight_is_never_sent_until_released(
-        workspace, run, add_contacts, written, crash_intent):
+        workspace, state, run, add_contacts, written, crash_intent):
     add_contacts(ADA, DAN)
-    crash_intent(workspace / "state.db", entity="contacts", pipeline="contacts", sends=[("4", DAN, DAN_CARD)])
-    store = StateStore.open(workspace / "state.db")
+    crash_intent(state, entity="contacts", pipeline="contacts", sends=[("4", DAN, DAN_CARD)])
+    store = StateStore.open(state)
     LedgerCommands(store, "contacts").hold("4")
     for hours in (0, 2, 48):
         run(now=lambda hours=hours: START + timedelta(hours=hours))

@@ -100,9 +100,9 @@ def test_held_record_is_not_sent(workspace, run, add_contacts, written):
     assert written() == []
 
 
-def test_second_run_of_the_same_pipeline_is_refused(workspace, run, add_contacts, written):
+def test_second_run_of_the_same_pipeline_is_refused(state, run, add_contacts, written):
     add_contacts(ADA)
-    store = StateStore.open(workspace / "state.db")
+    store = StateStore.open(state)
     lease = store.acquire_lease("contacts")
     result: list[BaseException] = []
 
