@@ -101,3 +101,31 @@ def test_a_stock_intent_left_by_a_crash_is_not_replayed_with_its_old_quantity(wo
     assert world.store.product_quantity("TENT-002") == 18, "the current quantity, not the stale 22"
     row = world.ledger("TENT-002", entity="stock")
     assert (row.in_flight, row.payload["quantity"]) == (False, 18)
+
+
+def test_stock_rows_are_shown_held_and_resent_from_the_command_line(world, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cartsync.cli import app
+
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def cartsync(*args: str) -> str:
+        result = CliRunner().invoke(app, ["orders", *args, "--entity", "stock", "--state", str(world.state)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    world.run("inventory_sync")
+    assert "stock SOCK-WOOL-M: not_found" in cartsync("show", "SOCK-WOOL-M")
+    assert "stock TENT-002 is held" in cartsync("hold", "TENT-002")
+    world.wms.adjust_stock("TENT-002", -4, facility_id=1)
+    world.run("inventory_sync")
+    assert world.store.product_quantity("TENT-002") == 12 + 5 + 7 - 2, "a held SKU is not sent"
+    assert "stock TENT-002 is released" in cartsync("release", "TENT-002")
+    world.run("inventory_sync")
+    assert world.store.product_quantity("TENT-002") == 12 - 4 + 5 + 7 - 2
+    world.store.state.products[50]["quantity"] = 999  # changed by hand in the store's admin
+    assert world.run("inventory_sync").counts.get("sent", 0) == 0, "the WMS quantity did not change"
+    assert "stock TENT-002 will be sent again" in cartsync("resend", "TENT-002")
+    world.run("inventory_sync")
+    assert world.store.product_quantity("TENT-002") == 12 - 4 + 5 + 7 - 2
