@@ -140,3 +140,11 @@ def test_transient_errors_retry_at_growing_intervals_then_give_up(world):
     world.wms.faults.clear()
     report = world.run("order_download", now=lambda: start + timedelta(days=17))
     assert report.counts.get("sent", 0) == 0, "given-up orders wait for `cartsync orders resend`"
+
+
+def test_an_option_line_without_its_own_alias_keeps_the_store_sku(world, edit):
+    edit("lookups/sku_aliases.yaml", '"SHIRT-HIKE|Size:Medium": SHIRT-HIKE-M\n', "")
+    world.wms.store.add_item("SHIRT-HIKE", customer_id=1077)  # the WMS knows the shirt by its store SKU
+    assert world.run("order_download").counts == {"sent": 5}
+    items = [(i["itemIdentifier"]["sku"], i["qty"]) for i in world.wms_order("OC-1002")["orderItems"]]
+    assert items == [("SHIRT-HIKE", 2), ("WB-750", 1)]  # the README: unlisted items keep their store SKU
