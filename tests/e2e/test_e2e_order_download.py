@@ -148,3 +148,19 @@ def test_an_option_line_without_its_own_alias_keeps_the_store_sku(world, edit):
     assert world.run("order_download").counts == {"sent": 5}
     items = [(i["itemIdentifier"]["sku"], i["qty"]) for i in world.wms_order("OC-1002")["orderItems"]]
     assert items == [("SHIRT-HIKE", 2), ("WB-750", 1)]  # the README: unlisted items keep their store SKU
+
+
+def test_an_order_without_a_ship_to_address_is_held_with_the_reason(world):
+    empty = {"firstname": "Bob", "lastname": "Smith", "company": "", "address_1": " ", "address_2": "",
+             "city": "", "postcode": "", "country_id": 222, "zone_id": 0}
+    order_id = world.store.add_order("Processing", template=1002, shipping_address=empty)
+    report = world.run("order_download")
+    assert report.counts == {"sent": 5, "rejected": 1}
+    assert f"OC-{order_id}" not in [o["referenceNum"] for o in world.wms.orders]
+    row = world.ledger(str(order_id))
+    assert row.status == "error"
+    assert row.last_error == (
+        "shipTo.address1: The order has no complete ship-to address (empty: address line 1, city): add it "
+        "in the store "
+        f"admin (Sales > Orders > edit), then `cartsync orders resend {order_id}`"
+    )
