@@ -169,15 +169,16 @@ def test_stock_updates_products_and_options(store: SandboxStore, connector) -> N
         {"sku": "NO-SUCH-SKU", "quantity": 1},
         {"model": "PEG-10", "quantity": 5},
         {"sku": "SHIRT-HIKE", "option": "Size", "value": "XXS", "quantity": 1},
+        {"sku": "WB-750", "quantity": 4},
     ])
-    assert [o.status for o in outcomes] == ["ok", "ok", "ok", "rejected", "rejected", "rejected"]
+    assert [o.status for o in outcomes] == ["ok", "ok", "ok", "rejected", "rejected", "rejected", "ok"]
     assert store.product_quantity("TENT-002") == 7
-    assert store.product_quantity(model="WB-750") == 0
+    assert store.product_quantity(model="WB-750") == 4  # sent by sku, found by model: it has no SKU
     assert store.option_quantity("SHIRT-HIKE", "Size", "Large") == 33
     assert store.product_quantity("SHIRT-HIKE") == 100  # option stock is not summed into the product
     assert outcomes[3].detail == {"not_found": True, "sku": "NO-SUCH-SKU"}
     assert outcomes[3].message == ("OpenCart has no product for sku 'NO-SUCH-SKU': "
-                                   "No product has sku NO-SUCH-SKU")
+                                   "No product has sku or model NO-SUCH-SKU")
     assert "model 'PEG-10' matches more than one product (Products 56, 57 share model PEG-10)" in (
         outcomes[4].message)
     assert outcomes[5].detail == {"not_found": True, "sku": "SHIRT-HIKE"}

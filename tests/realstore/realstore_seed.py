@@ -11,8 +11,9 @@ ORDER_MISSING = 900002  # status 0: never returned
 ORDER_COMPLETE = 900003  # status 5
 ORDER_IDS = (ORDER_SHIPPED, ORDER_MISSING, ORDER_COMPLETE)
 DELETED_PRODUCT = 999999
-PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED = 990001, 990002, 990003
-PRODUCT_IDS = (PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED)
+PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED, PRODUCT_MODEL_ONLY = 990001, 990002, 990003, 990004
+PRODUCT_IDS = (PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED, PRODUCT_MODEL_ONLY)
+MODEL_ONLY_MODEL = "CSYNC-BOTTLE"  # a product with a model and no SKU
 SIZED_SKU = "CSYNC-SKU-1"
 SIZED_MODEL = "CSYNC-M3"
 DUP_MODEL = "CSYNC-DUP"
@@ -170,6 +171,7 @@ def seed(db: Database, version: str) -> None:
         _insert(
             "product", product_id=PRODUCT_SIZED, model=SIZED_MODEL, quantity=7, subtract=1, status=1, **sku
         ),
+        _insert("product", product_id=PRODUCT_MODEL_ONLY, model=MODEL_ONLY_MODEL, quantity=4, subtract=1, status=1),
         _insert("product_description", product_id=PRODUCT_SIZED, language_id=1, name="Sized shirt"),
         _insert(
             "product_option",

@@ -9,12 +9,14 @@ from realstore_seed import (
     DELETED_PRODUCT,
     DUP_MODEL,
     LARGE_POV_ID,
+    MODEL_ONLY_MODEL,
     ORDER_COMPLETE,
     ORDER_IDS,
     ORDER_MISSING,
     ORDER_SHIPPED,
     PRODUCT_DUP_A,
     PRODUCT_DUP_B,
+    PRODUCT_MODEL_ONLY,
     PRODUCT_SIZED,
     SIZED_MODEL,
     SIZED_SKU,
@@ -197,6 +199,22 @@ def test_stock_sets_products_and_option_values(client: ContractClient, seeded: D
     assert seeded.run(
         f"SELECT quantity FROM oc_product WHERE product_id IN ({PRODUCT_DUP_A}, {PRODUCT_DUP_B}) ORDER BY 1"
     ) == [["1"], ["2"]]
+
+
+def test_stock_by_sku_falls_back_to_the_model(client: ContractClient, seeded: Database) -> None:
+    items = [
+        {"sku": MODEL_ONLY_MODEL, "quantity": 9},
+        {"sku": SIZED_SKU, "quantity": 8},
+        {"sku": DUP_MODEL, "quantity": 1},
+        {"sku": "CSYNC-NEITHER", "quantity": 1},
+    ]
+    results = client.ok("stock", body={"items": items})["results"]
+    assert [r["status"] for r in results] == ["updated", "updated", "ambiguous", "not_found"]
+    assert (results[0]["product_id"], results[0]["quantity"]) == (PRODUCT_MODEL_ONLY, 9)
+    assert results[1]["product_id"] == PRODUCT_SIZED
+    assert results[2]["message"] == f"Products {PRODUCT_DUP_A}, {PRODUCT_DUP_B} share model {DUP_MODEL}"
+    assert results[3]["message"] == "No product has sku or model CSYNC-NEITHER"
+    assert seeded.value(f"SELECT quantity FROM oc_product WHERE product_id = {PRODUCT_MODEL_ONLY}") == "9"
 
 
 def test_stock_rejects_a_body_that_is_not_an_item_list(client: ContractClient) -> None:

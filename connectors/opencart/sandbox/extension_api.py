@@ -108,13 +108,20 @@ def _item_problem(item: Any) -> str | None:
     return None
 
 
+def _products_with(state: StoreState, field: str, wanted: str) -> list[dict[str, Any]]:
+    return [product for _, product in sorted(state.products.items()) if product[field] == wanted]
+
+
 def _set_item(state: StoreState, item: Any) -> dict[str, Any]:
     problem = _item_problem(item)
     if problem is not None:
         return {"status": "invalid", "message": problem}
     field = "sku" if item.get("sku") is not None else "model"
     wanted = item[field]
-    products = [product for _, product in sorted(state.products.items()) if product[field] == wanted]
+    products = _products_with(state, field, wanted)
+    if not products and field == "sku":  # a product without a SKU is known by its model
+        products = _products_with(state, "model", wanted)
+        field = "model" if products else "sku or model"
     if not products:
         return {"status": "not_found", "message": texts.NO_PRODUCT.format(field=field, value=wanted)}
     if len(products) > 1:

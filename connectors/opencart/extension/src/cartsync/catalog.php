@@ -125,6 +125,11 @@ class CartsyncCatalog {
 		$quantity = $item['quantity'];
 		list($field, $value) = isset($item['sku']) ? array('sku', $item['sku']) : array('model', $item['model']);
 		$productIds = $this->productIds($field, $value);
+		if (!$productIds && $field === 'sku') {
+			// A product without a SKU is known by its model, which then stands for its SKU.
+			$productIds = $this->productIds('model', $value);
+			$field = $productIds ? 'model' : 'sku or model';
+		}
 		if (!$productIds) {
 			return array('status' => 'not_found', 'message' => 'No product has ' . $field . ' ' . $value);
 		}
