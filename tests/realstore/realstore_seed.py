@@ -171,7 +171,9 @@ def seed(db: Database, version: str) -> None:
         _insert(
             "product", product_id=PRODUCT_SIZED, model=SIZED_MODEL, quantity=7, subtract=1, status=1, **sku
         ),
-        _insert("product", product_id=PRODUCT_MODEL_ONLY, model=MODEL_ONLY_MODEL, quantity=4, subtract=1, status=1),
+        _insert(
+            "product", product_id=PRODUCT_MODEL_ONLY, model=MODEL_ONLY_MODEL, quantity=4, subtract=1, status=1
+        ),
         _insert("product_description", product_id=PRODUCT_SIZED, language_id=1, name="Sized shirt"),
         _insert(
             "product_option",
