@@ -25,6 +25,7 @@ class StoreSettings:
     page_size: int = 50
     overlap_seconds: int = 600
     status_ids: Mapping[str, int] = field(default_factory=dict)  # name -> id, when names cannot be read
+    option_products: str = "sum"  # or keep: how a product follows the option values the stock stream sets
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, Any]) -> StoreSettings:
@@ -39,6 +40,7 @@ class StoreSettings:
             page_size=int(settings.get("page_size", 50)),
             overlap_seconds=duration_seconds(settings.get("overlap", "10 minutes"), "overlap"),
             status_ids={str(k): int(v) for k, v in (settings.get("status_ids") or {}).items()},
+            option_products=str(settings.get("option_products", "sum")),
         )
 
 

@@ -12,7 +12,11 @@ ORDER_COMPLETE = 900003  # status 5
 ORDER_IDS = (ORDER_SHIPPED, ORDER_MISSING, ORDER_COMPLETE)
 DELETED_PRODUCT = 999999
 PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED, PRODUCT_MODEL_ONLY = 990001, 990002, 990003, 990004
-PRODUCT_IDS = (PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED, PRODUCT_MODEL_ONLY)
+PRODUCT_HOODIE = 990005  # on sale in the storefront: Size Small / Medium / Large, each taking stock
+PRODUCT_IDS = (PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED, PRODUCT_MODEL_ONLY, PRODUCT_HOODIE)
+HOODIE_SKU = "CSYNC-HOODIE"
+HOODIE_OPTION_ID = 990002  # its product_option_id
+HOODIE_VALUE_IDS = {"Small": 990003, "Medium": 990004, "Large": 990005}  # product_option_value_id
 MODEL_ONLY_MODEL = "CSYNC-BOTTLE"  # a product with a model and no SKU
 SIZED_SKU = "CSYNC-SKU-1"
 SIZED_MODEL = "CSYNC-M3"
@@ -46,7 +50,14 @@ def cleanup(db: Database) -> None:
     ]
     tables += [
         (t, "product_id", products)
-        for t in ("product", "product_description", "product_option", "product_option_value")
+        for t in (
+            "product",
+            "product_description",
+            "product_option",
+            "product_option_value",
+            "product_to_store",
+            "cart",
+        )
     ]
     if db.run("SHOW TABLES LIKE 'oc_product_code'"):
         tables.append(("product_code", "product_id", products))
@@ -198,4 +209,56 @@ def seed(db: Database, version: str) -> None:
         )
     if version == "4.1":
         rows.append(_insert("product_code", product_id=PRODUCT_SIZED, code="SKU", value=SIZED_SKU))
+    rows += _hoodie(version)
     db.run("\n".join(rows))
+
+
+def _hoodie(version: str) -> list[str]:
+    """A product the storefront sells: enabled, in store 0, with a required Size option whose values
+    take stock. Product quantity 3; Small 0, Medium 0, Large 6."""
+    sku = {} if version == "4.1" else {"sku": HOODIE_SKU}
+    rows = [
+        _insert(
+            "product",
+            product_id=PRODUCT_HOODIE,
+            model="CSYNC-HOODIE-M",
+            quantity=3,
+            subtract=1,
+            status=1,
+            price=20,
+            minimum=1,
+            shipping=1,
+            stock_status_id=5,
+            date_available="2020-01-01",
+            **sku,
+        ),
+        _insert("product_description", product_id=PRODUCT_HOODIE, language_id=1, name="cartsync hoodie"),
+        _insert("product_to_store", product_id=PRODUCT_HOODIE, store_id=0),
+        _insert(
+            "product_option",
+            product_option_id=HOODIE_OPTION_ID,
+            product_id=PRODUCT_HOODIE,
+            option_id=SIZE_OPTION_ID,
+            required=1,
+        ),
+    ]
+    for (name, pov_id), value_id in zip(HOODIE_VALUE_IDS.items(), (46, 47, 48), strict=True):
+        rows.append(
+            _insert(
+                "product_option_value",
+                product_option_value_id=pov_id,
+                product_option_id=HOODIE_OPTION_ID,
+                product_id=PRODUCT_HOODIE,
+                option_id=SIZE_OPTION_ID,
+                option_value_id=value_id,
+                quantity=6 if name == "Large" else 0,
+                subtract=1,
+                price=0,
+                price_prefix="+",
+                points_prefix="+",
+                weight_prefix="+",
+            )
+        )
+    if version == "4.1":
+        rows.append(_insert("product_code", product_id=PRODUCT_HOODIE, code="SKU", value=HOODIE_SKU))
+    return rows

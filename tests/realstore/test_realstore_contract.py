@@ -30,7 +30,7 @@ SEEDED = ",".join(map(str, ORDER_IDS))
 def test_version_reports_store_and_extension(client: ContractClient, store: RealStore) -> None:
     reply = client.ok("version")
     assert reply["opencart_version"].startswith(store.version + ".")
-    assert reply["extension_version"] == "1.0.0"
+    assert reply["extension_version"] == "1.1.0"
     assert reply["variant"] == store.variant
     assert reply["maintenance"] is False
     assert reply["api_user"] == store.username
@@ -190,8 +190,10 @@ def test_stock_sets_products_and_option_values(client: ContractClient, seeded: D
     ]
     assert (results[0]["product_id"], results[0]["quantity"]) == (PRODUCT_SIZED, 11)
     assert (results[1]["product_option_value_id"], results[1]["quantity"]) == (LARGE_POV_ID, 12)
+    # the product follows its tracked option values (Small 3 + Large 12) once the call's items are set
+    assert results[1]["product_quantity"] == 15
     assert f"{PRODUCT_DUP_A}, {PRODUCT_DUP_B}" in results[2]["message"]
-    assert seeded.run(f"SELECT quantity FROM oc_product WHERE product_id = {PRODUCT_SIZED}") == [["11"]]
+    assert seeded.run(f"SELECT quantity FROM oc_product WHERE product_id = {PRODUCT_SIZED}") == [["15"]]
     assert seeded.run(
         "SELECT product_option_value_id, quantity FROM oc_product_option_value"
         f" WHERE product_id = {PRODUCT_SIZED} ORDER BY 1"
@@ -199,6 +201,21 @@ def test_stock_sets_products_and_option_values(client: ContractClient, seeded: D
     assert seeded.run(
         f"SELECT quantity FROM oc_product WHERE product_id IN ({PRODUCT_DUP_A}, {PRODUCT_DUP_B}) ORDER BY 1"
     ) == [["1"], ["2"]]
+
+
+def test_stock_keep_leaves_an_option_product_as_it_is(client: ContractClient, seeded: Database) -> None:
+    product_quantity = f"SELECT quantity FROM oc_product WHERE product_id = {PRODUCT_SIZED}"
+    before = seeded.value(product_quantity)
+    item = {"sku": SIZED_SKU, "option": "Size", "value": "Small", "quantity": 30}
+    [result] = client.ok("stock", body={"items": [item], "option_products": "keep"})["results"]
+    assert result["status"] == "updated" and "product_quantity" not in result
+    assert seeded.value(product_quantity) == before
+    reply = client.call("stock", body={"items": [item], "option_products": "max"})
+    assert reply.status_code == 400
+    assert reply.json()["error"] == {
+        "code": "invalid_parameter",
+        "message": "Invalid parameter option_products: expected sum or keep",
+    }
 
 
 def test_stock_by_sku_falls_back_to_the_model(client: ContractClient, seeded: Database) -> None:

@@ -19,13 +19,14 @@ if TYPE_CHECKING:
     from cartsync.connectors.opencart.sandbox.state import StoreState
     from cartsync.connectors.opencart.sandbox.store import SandboxStore
 
-EXTENSION_VERSION = "1.0.0"
+EXTENSION_VERSION = "1.1.0"
 OPERATIONS = ("version", "statuses", "orders", "products", "stock")
 LANGUAGE_ID = 1  # the store's one language (config_language_id)
 ORDER_LIMITS = (50, 200)  # (default, largest) page size
 PRODUCT_LIMITS = (100, 500)
 MAX_STOCK_ITEMS = 500
 MAX_QUANTITY = 2147483647  # the quantity columns are signed 32-bit
+OPTION_PRODUCTS = ("sum", "keep")  # how a product with option values set follows them
 
 
 def handle(store: SandboxStore, operation: str | None, query: Mapping[str, str], body: Any,
@@ -72,13 +73,39 @@ def _orders(state: StoreState, params: Params) -> Reply:
 # -- stock ------------------------------------------------------------------------------------
 
 def _stock(state: StoreState, body: Any) -> Reply:
+    """Sets quantities; with `option_products: sum` (the default) a product whose option values
+    were set follows them in the same call (`_follow_option_stock`)."""
     items = _item_list(body.get("items") if isinstance(body, dict) else None)
     if items is None:
         raise texts.invalid("items", texts.ITEMS_BODY)
     if len(items) > MAX_STOCK_ITEMS:
         raise texts.invalid("items", texts.TOO_MANY_ITEMS.format(max=MAX_STOCK_ITEMS))
+    option_products = "sum" if body.get("option_products") is None else body["option_products"]
+    if option_products not in OPTION_PRODUCTS:
+        raise texts.invalid("option_products", texts.OPTION_PRODUCTS)
     with state.lock:
-        return json_reply({"results": [_set_item(state, item) for item in items]})
+        results = [_set_item(state, item) for item in items]
+        followed = [r["product_id"] for r in results if "product_option_value_id" in r]
+        if option_products == "sum" and followed:
+            quantities = _follow_option_stock(state, followed)
+            for result in results:
+                if "product_option_value_id" in result and result["product_id"] in quantities:
+                    result["product_quantity"] = quantities[result["product_id"]]
+        return json_reply({"results": results})
+
+
+def _follow_option_stock(state: StoreState, product_ids: list[int]) -> dict[int, int]:
+    """Each product's quantity set to what its option values allow (catalog.php followOptionStock):
+    per option, the sum of its values that take stock (an oversold value counts as 0); the
+    smallest such sum over the options. A product none of whose values take stock is left alone."""
+    quantities = {}
+    for product_id in dict.fromkeys(product_ids):
+        product = state.products[product_id]
+        sums = [sum(max(value["quantity"], 0) for value in option["values"] if value["subtract"])
+                for option in product["options"] if any(value["subtract"] for value in option["values"])]
+        if sums:
+            product["quantity"] = quantities[product_id] = min(min(sums), MAX_QUANTITY)
+    return quantities
 
 
 def _item_list(items: Any) -> list[Any] | None:

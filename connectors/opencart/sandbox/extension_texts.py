@@ -31,6 +31,7 @@ DATE = "expected YYYY-MM-DD HH:MM:SS"
 AFTER_ID_ALONE = "needs after_modified"
 ITEMS_BODY = 'expected a JSON body {"items": [...]}'
 TOO_MANY_ITEMS = "at most {max} items per call"
+OPTION_PRODUCTS = "expected sum or keep"
 
 # catalog.php: one stock item's result
 ITEM_NOT_OBJECT = "An item must be an object"
