@@ -175,6 +175,14 @@ def extension_missing(version: str, routes: list[str]) -> ConnectError:
     )
 
 
+def extension_too_old(found: str, needed: str) -> ConnectError:
+    return ExtensionMissing(
+        f"The cartsync extension on the store is version {found}; this cartsync needs {needed} or later.",
+        hint="Build the packages of this cartsync (make extension) and install the one for the store's "
+        "version again, as docs/extension-install.md says (upgrading over the installed one is fine).",
+    )
+
+
 def extension_outdated(operation: str, store_answer: str) -> ConnectError:
     return ConnectError(
         f"The cartsync extension on the store does not know the operation '{operation}' "

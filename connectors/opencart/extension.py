@@ -11,7 +11,7 @@ from typing import Any
 
 from cartsync.connectors.opencart import errors
 from cartsync.connectors.opencart.session import StoreSession
-from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, extension_route
+from cartsync.connectors.opencart.versions import MIN_EXTENSION_VERSION, VARIANTS_FOR_VERSION, extension_route
 from cartsync.engine.errors import ConnectError
 
 
@@ -53,6 +53,7 @@ class ExtensionClient:
                 blocked = blocked or route
                 continue
             self.info = self._payload(route, "version", response)
+            _require_version(str(self.info.get("extension_version") or "0"))
             self.variant = variant
             release = str(self.info.get("opencart_version") or "")
             if release:
@@ -82,3 +83,9 @@ class ExtensionClient:
         if response.status_code != 200 or not isinstance(payload, dict):
             raise errors.not_json(settings.store_url, route, response)
         return payload
+
+
+def _require_version(found: str) -> None:
+    parts = tuple(int(part) if part.isdigit() else 0 for part in found.split("."))
+    if parts < MIN_EXTENSION_VERSION:
+        raise errors.extension_too_old(found, ".".join(map(str, MIN_EXTENSION_VERSION)))

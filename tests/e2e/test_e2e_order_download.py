@@ -164,3 +164,19 @@ def test_an_order_without_a_ship_to_address_is_held_with_the_reason(world):
         "in the store "
         f"admin (Sales > Orders > edit), then `cartsync orders resend {order_id}`"
     )
+
+
+def test_the_wms_gets_text_as_the_shopper_typed_it_not_html_escaped(world):
+    address = {"firstname": "Ann", "lastname": "O'Hara", "company": "Smith & Sons <Ltd>",
+               "address_1": '12 "Quoted" Straße', "address_2": "", "city": "Köln", "postcode": "50667",
+               "country_id": 81, "zone_id": 1256}
+    order_id = world.store.add_order("Processing", template=1002, shipping_address=address,
+                                     comment="Ring twice & leave <at the back>")
+    stored = world.store.state.orders[order_id]  # as OpenCart keeps checkout input: HTML-escaped
+    assert stored["shipping_address"]["company"] == "Smith &amp; Sons &lt;Ltd&gt;"
+    world.run("order_download")
+    order = world.wms_order(f"OC-{order_id}")
+    assert order["shipTo"]["companyName"] == "Smith & Sons <Ltd>"
+    assert order["shipTo"]["address1"] == '12 "Quoted" Straße'
+    assert order["shipTo"]["name"] == "Ann O'Hara"
+    assert order["notes"] == "Ring twice & leave <at the back>"

@@ -139,3 +139,13 @@ def test_tls_certificate_not_trusted(make_connector, tmp_path: Path) -> None:
     text = str(caught.value)
     assert text.startswith(f"TLS verification failed for the OpenCart store at {url}")
     assert "The store's HTTPS certificate is expired, self-signed, or issued for another name" in text
+
+
+def test_an_extension_older_than_this_cartsync_is_named(make_connector) -> None:
+    with start_sandbox_store("3.0") as store:
+        store.extension_version = "1.0.0"
+        with pytest.raises(ConnectError) as caught:
+            list(make_connector(store).read("products", {}, None))
+    assert caught.value.message == (
+        "The cartsync extension on the store is version 1.0.0; this cartsync needs 1.1.0 or later.")
+    assert "install the one for the store's version again" in str(caught.value)

@@ -73,7 +73,9 @@ def seed(db: Database, version: str) -> None:
     address = {
         "shipping_firstname": "Ann",
         "shipping_lastname": "O'Hara",
-        "shipping_address_1": "1 Main St",
+        # as OpenCart's checkout stores what the shopper typed: HTML-escaped
+        "shipping_company": "Smith &amp; Sons &lt;Ltd&gt;",
+        "shipping_address_1": "12 &quot;Quoted&quot; Straße",
         "shipping_city": "Fresno",
         "shipping_postcode": "93650",
         "shipping_country": "United States",
@@ -102,7 +104,7 @@ def seed(db: Database, version: str) -> None:
                 lastname="O'Hara",
                 email="ann@example.com",
                 telephone="555",
-                comment="Leave at door",
+                comment="Leave at door &amp; ring",
                 order_status_id=status,
                 currency_code="EUR",
                 currency_value=0.78460002,
@@ -185,7 +187,7 @@ def seed(db: Database, version: str) -> None:
         _insert(
             "product", product_id=PRODUCT_MODEL_ONLY, model=MODEL_ONLY_MODEL, quantity=4, subtract=1, status=1
         ),
-        _insert("product_description", product_id=PRODUCT_SIZED, language_id=1, name="Sized shirt"),
+        _insert("product_description", product_id=PRODUCT_SIZED, language_id=1, name="Sized shirt &amp; cap"),
         _insert(
             "product_option",
             product_option_id=PRODUCT_OPTION_ID,

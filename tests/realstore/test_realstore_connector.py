@@ -86,3 +86,19 @@ def test_a_dropped_session_is_renewed_and_each_write_sent_once(
     assert [o.status for o in connector.write("order_history", writes[1:])] == ["ok", "ok"]
     kept = _comments(seeded, ORDER_COMPLETE)
     assert [kept.count(c) for c in comments] == [1, 1, 1]
+
+
+def test_text_reads_back_as_written_and_is_stored_escaped_once(
+        connector: OpenCartConnector, seeded: Database) -> None:
+    comment = 'Smith & Sons <Ltd>, 12 "Quoted" Straße'
+    record = {"order_id": ORDER_COMPLETE, "status": "Complete", "comment": comment}
+    assert connector.write("order_history", [record])[0].status == "ok"
+    # OpenCart escapes input once; the admin shows the comment as it was written
+    stored = "Smith &amp; Sons &lt;Ltd&gt;, 12 &quot;Quoted&quot; Straße"
+    assert _comments(seeded, ORDER_COMPLETE)[-1] == stored
+    orders = {r["order_id"]: r for r in records(connector, "orders")}
+    read_back = [entry["comment"] for entry in orders[ORDER_COMPLETE]["history"]]
+    assert comment in read_back and not any("&amp;" in text for text in read_back)
+    shipped = orders[ORDER_SHIPPED]
+    assert (shipped["shipping_company"], shipped["shipping_address_1"], shipped["comment"]) == (
+        "Smith & Sons <Ltd>", '12 "Quoted" Straße', "Leave at door & ring")

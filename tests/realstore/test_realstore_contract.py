@@ -135,6 +135,19 @@ def test_orders_skip_status_zero_and_carry_lines_options_totals_history(
     assert order["modified"] == "2031-01-02 10:00:00"
 
 
+def test_text_is_given_as_people_see_it_not_as_stored(client: ContractClient, seeded: Database) -> None:
+    """OpenCart keeps input HTML-escaped (`&amp;`); the contract gives it unescaped, once."""
+    assert seeded.value(f"SELECT shipping_company FROM oc_order WHERE order_id = {ORDER_SHIPPED}") == (
+        "Smith &amp; Sons &lt;Ltd&gt;"
+    )
+    [order] = client.ok("orders", {"order_ids": str(ORDER_SHIPPED)})["orders"]
+    assert order["shipping_company"] == "Smith & Sons <Ltd>"
+    assert order["shipping_address_1"] == '12 "Quoted" Straße'
+    assert order["comment"] == "Leave at door & ring"
+    [product] = client.ok("products", {"after_id": PRODUCT_SIZED - 1, "limit": 1})["products"]
+    assert product["name"] == "Sized shirt & cap"
+
+
 def test_orders_keyset_paging_and_filters(client: ContractClient, seeded: Database) -> None:
     first = client.ok("orders", {"order_ids": SEEDED, "limit": 1})
     assert [o["order_id"] for o in first["orders"]] == [ORDER_SHIPPED]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from cartsync.connectors.opencart.cleaning import html_escape, plain
 from cartsync.connectors.opencart.sandbox import extension_texts as texts
 from cartsync.connectors.opencart.sandbox.extension_params import Params
 from cartsync.connectors.opencart.sandbox.replies import Reply, json_reply
@@ -35,14 +36,14 @@ def handle(store: SandboxStore, operation: str | None, query: Mapping[str, str],
     parameter."""
     params = Params(query)
     if operation == "version":
-        return json_reply({"extension_version": EXTENSION_VERSION,
+        return json_reply({"extension_version": store.extension_version,
                            "opencart_version": RELEASES[store.version],
                            "maintenance": store.maintenance, "variant": store.variant,
                            "api_user": api_user})
     if operation == "statuses":
         language_id = params.id("language_id", LANGUAGE_ID)
         statuses = sorted(store.state.statuses.items()) if language_id == LANGUAGE_ID else []
-        return json_reply({"statuses": [{"order_status_id": i, "name": n} for i, n in statuses]})
+        return json_reply({"statuses": [{"order_status_id": i, "name": plain(n)} for i, n in statuses]})
     if operation == "orders":
         return _orders(store.state, params)
     if operation == "products":
@@ -135,8 +136,14 @@ def _item_problem(item: Any) -> str | None:
     return None
 
 
+def _named(stored: str, wanted: str) -> bool:
+    """Whether a stored name is `wanted`, sent as people see it or as OpenCart stores it
+    (catalog.php namesSql)."""
+    return stored in (wanted, html_escape(wanted))
+
+
 def _products_with(state: StoreState, field: str, wanted: str) -> list[dict[str, Any]]:
-    return [product for _, product in sorted(state.products.items()) if product[field] == wanted]
+    return [product for _, product in sorted(state.products.items()) if _named(product[field], wanted)]
 
 
 def _set_item(state: StoreState, item: Any) -> dict[str, Any]:
@@ -160,8 +167,8 @@ def _set_item(state: StoreState, item: Any) -> dict[str, Any]:
         product["quantity"] = item["quantity"]
         return {"status": "updated", "product_id": product_id, "quantity": product["quantity"]}
     names = {"product_id": product_id, "option": item["option"], "value": item["value"]}
-    values = [value for option in product["options"] if option["name"] == item["option"]
-              for value in option["values"] if value["name"] == item["value"]]
+    values = [value for option in product["options"] if _named(option["name"], item["option"])
+              for value in option["values"] if _named(value["name"], item["value"])]
     if not values:
         return {"status": "not_found", "product_id": product_id,
                 "message": texts.NO_OPTION_VALUE.format(**names)}

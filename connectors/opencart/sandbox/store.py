@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from cartsync.connectors.opencart.sandbox.auth import ApiUser, StoreAuth
+from cartsync.connectors.opencart.sandbox.extension_api import EXTENSION_VERSION
 from cartsync.connectors.opencart.sandbox.handler import FAULT_KINDS, StoreRequestHandler
 from cartsync.connectors.opencart.sandbox.state import StoreState
 from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
@@ -56,6 +57,7 @@ class SandboxStore:
         self.api_username = api_username
         self.api_key = api_key
         self.extension_installed = extension_installed
+        self.extension_version = EXTENSION_VERSION  # an older one: a store whose extension was not upgraded
         self.maintenance = False
         self.notices = False
         self.seen_ip: str | None = None
@@ -188,13 +190,15 @@ class SandboxStore:
             return self.state.order_view(self.state.orders[order_id])
 
     def add_order(self, status: str = "Pending", *, template: int = 1001, **fields: Any) -> int:
-        """Place a new order (a copy of order `template`, overridden by `fields`); returns its id.
+        """Place a new order (a copy of order `template`, overridden by `fields` as the shopper
+        typed them: stored HTML-escaped, as OpenCart's checkout stores them); returns its id.
         `status=""` leaves it a status-0 "missing order"."""
         return self.state.add_order(template, self.status_id(status) if status else 0, fields)
 
     def set_order_status(self, order_id: int, status: str, comment: str = "", notify: bool = False) -> None:
-        """Add a history entry as the admin would (stock moves, mail, date_modified)."""
-        self.state.add_history(order_id, self.status_id(status), comment, notify)
+        """Add a history entry as the admin would (stock moves, mail, date_modified; the comment
+        is stored as OpenCart stores what the admin typed)."""
+        self.state.add_history(order_id, self.status_id(status), self.state.typed(comment), notify)
 
     def touch_order(self, order_id: int) -> None:
         """Save the order in the admin without changing its status: date_modified moves."""

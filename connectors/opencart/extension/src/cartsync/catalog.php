@@ -21,7 +21,7 @@ class CartsyncCatalog {
 		$statuses = array();
 		$query = $this->db->query("SELECT `order_status_id`, `name` FROM `" . DB_PREFIX . "order_status` WHERE `language_id` = '" . (int)$languageId . "' ORDER BY `order_status_id`");
 		foreach ($query->rows as $row) {
-			$statuses[] = array('order_status_id' => (int)$row['order_status_id'], 'name' => (string)$row['name']);
+			$statuses[] = array('order_status_id' => (int)$row['order_status_id'], 'name' => CartsyncText::plain((string)$row['name']));
 		}
 		return array('statuses' => $statuses);
 	}
@@ -48,9 +48,9 @@ class CartsyncCatalog {
 			$id = (int)$row['product_id'];
 			$products[] = array(
 				'product_id' => $id,
-				'name' => (string)$row['name'],
-				'model' => (string)$row['model'],
-				'sku' => $row['product_sku'] === null ? null : (string)$row['product_sku'],
+				'name' => CartsyncText::plain((string)$row['name']),
+				'model' => CartsyncText::plain($row['model']),
+				'sku' => CartsyncText::plain($row['product_sku']),
 				'quantity' => (int)$row['quantity'],
 				'subtract' => (int)$row['subtract'],
 				'status' => (int)$row['status'],
@@ -77,7 +77,7 @@ class CartsyncCatalog {
 			$options[(int)$row['product_id']][$optionId] = array(
 				'product_option_id' => $optionId,
 				'option_id' => (int)$row['option_id'],
-				'name' => (string)$row['name'],
+				'name' => CartsyncText::plain((string)$row['name']),
 				'type' => (string)$row['type'],
 				'values' => array(),
 			);
@@ -93,7 +93,7 @@ class CartsyncCatalog {
 			$options[$optionProduct[$optionId]][$optionId]['values'][] = array(
 				'product_option_value_id' => (int)$row['product_option_value_id'],
 				'option_value_id' => (int)$row['option_value_id'],
-				'name' => (string)$row['name'],
+				'name' => CartsyncText::plain((string)$row['name']),
 				'quantity' => (int)$row['quantity'],
 				'subtract' => (int)$row['subtract'],
 			);
