@@ -3,7 +3,8 @@
 - `api` (2.x, 3.0 routes under api/): OpenCart binds the token to a session before the
   controller runs; the controller only requires that session.
 - `extension3`, `extension4`: the controller checks `api_token` against the oc_api_session row
-  (alive while used within the hour), the API user's status and its IP list.
+  (alive while used within the hour), the API user's status and its IP list, for the caller's
+  IP by the store's trusted-proxy settings (`client_ip.py`).
 - `signed` (4.1): the request signature of 4.1's own API, its clock window and the IP list.
   OpenCart 4.1's own `api/order` route checks the same signature (`require_signature`).
 """
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from cartsync.connectors.opencart.sandbox import extension_texts as texts
 from cartsync.connectors.opencart.sandbox.auth import ApiUser, StoreAuth
+from cartsync.connectors.opencart.sandbox.client_ip import extension_client_ip
 from cartsync.connectors.opencart.signing import CLOCK_WINDOW_SECONDS, directory_of, form_digest, signature
 from cartsync.connectors.opencart.versions import TOKEN_PARAM
 
@@ -31,17 +33,27 @@ _TIME = re.compile("^[0-9]{1,12}$")
 def authenticate(store: SandboxStore, request: Request) -> str:
     """The calling API user's name; raises `ExtensionError` when the call is refused."""
     auth = store.auth
-    if store.variant == "signed":
-        return require_signature(auth, request).username
     if store.variant == "api":
         session = auth.session(request.query.get(TOKEN_PARAM[store.version]), request.cookie)
         if session is None:
             raise texts.permission(texts.NO_SESSION)
         return auth.session_user(session).username
-    return _require_token(auth, request.query, request.ip).username
+    ip = extension_client_ip(store.version, request.ip, request.server_remote, request.headers,
+                             store.settings.get("cartsync_trusted_proxies"),
+                             store.settings.get("cartsync_client_ip_header"))
+    if store.variant == "signed":
+        return require_signature(auth, request, ip).username
+    return _require_token(auth, request.query, ip).username
 
 
-def _require_token(auth: StoreAuth, query: Mapping[str, str], ip: str) -> ApiUser:
+def _require_ip(user: ApiUser, ip: str | None) -> None:
+    if ip is None:
+        raise texts.ip_unknown()
+    if ip not in user.ips:
+        raise texts.ip_not_allowed(ip)
+
+
+def _require_token(auth: StoreAuth, query: Mapping[str, str], ip: str | None) -> ApiUser:
     token = query.get("api_token")
     if not token:
         raise texts.permission(texts.MISSING_TOKEN)
@@ -51,14 +63,13 @@ def _require_token(auth: StoreAuth, query: Mapping[str, str], ip: str) -> ApiUse
     user = auth.session_user(row)
     if not user.enabled:
         raise texts.permission(texts.USER_DISABLED)
-    if ip not in user.ips:
-        raise texts.ip_not_allowed(ip)
+    _require_ip(user, ip)
     row.last_used = auth.clock()
     return user
 
 
-def require_signature(auth: StoreAuth, request: Request) -> ApiUser:
-    """The API user of an authentic 4.1 signed call; raises `ExtensionError` otherwise."""
+def require_signature(auth: StoreAuth, request: Request, ip: str | None) -> ApiUser:
+    """The API user of an authentic 4.1 signed call from `ip`; raises `ExtensionError` otherwise."""
     query = request.query
     for name in SIGNED_FIELDS:
         if name not in query:
@@ -74,6 +85,5 @@ def require_signature(auth: StoreAuth, request: Request) -> ApiUser:
                          form_md5=form_digest(request.form), time=int(query["time"]))
     if not secrets.compare_digest(expected.encode(), query["signature"].encode()):
         raise texts.permission(texts.BAD_SIGNATURE)
-    if request.ip not in user.ips:
-        raise texts.ip_not_allowed(request.ip)
+    _require_ip(user, ip)
     return user

@@ -66,6 +66,15 @@ def ip_not_allowed(ip: str) -> ExtensionError:
     return ExtensionError("ip", 403, f"Your IP {ip} is not allowed to access this API")
 
 
+IP_UNKNOWN = ("Your IP cannot be told: OpenCart 4.0 put the X-Forwarded-For (or Client-IP) header in place "
+              "of the connecting address, and this web server does not give PHP the original; a request "
+              "with that header is refused (run PHP under PHP-FPM or Apache, or send no such header)")
+
+
+def ip_unknown() -> ExtensionError:
+    return ExtensionError("ip", 403, IP_UNKNOWN)
+
+
 def invalid(parameter: str, why: str) -> ExtensionError:
     return ExtensionError("invalid_parameter", 400, f"Invalid parameter {parameter}: {why}")
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from cartsync.connectors.opencart.cleaning import clean_form
 from cartsync.connectors.opencart.sandbox import operator
+from cartsync.connectors.opencart.sandbox.client_ip import php_remote_addr
 from cartsync.connectors.opencart.sandbox.replies import Reply, not_found_page, server_error, with_php_notices
 from cartsync.connectors.opencart.sandbox.routes import Request, dispatch, fault_route
 from cartsync.engine.sandbox_server import JsonRequestHandler
@@ -81,7 +82,10 @@ class StoreRequestHandler(JsonRequestHandler):
                 form = clean_form(self.read_form(), store.version)  # as OpenCart's Request does
         cookies = SimpleCookie(self.headers.get("Cookie") or "")
         query = self.query
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        connecting = store.seen_ip or self.client_address[0]
         return Request(method=method, route=query.get("route", "common/home"), query=query, form=form,
-                       body=body, ip=store.seen_ip or self.client_address[0],
+                       body=body, ip=php_remote_addr(store.version, connecting, headers),
                        host=self.headers.get("Host") or "", script_path=self.path_only or "/",
-                       cookie=cookies["PHPSESSID"].value if "PHPSESSID" in cookies else None)
+                       cookie=cookies["PHPSESSID"].value if "PHPSESSID" in cookies else None,
+                       headers=headers, server_remote=connecting if store.server_gives_remote_addr else None)

@@ -61,6 +61,9 @@ class SandboxStore:
         self.maintenance = False
         self.notices = False
         self.seen_ip: str | None = None
+        self.settings: dict[str, str] = {}  # the cartsync_* rows of oc_setting (store 0)
+        # PHP-FPM and Apache give PHP the connecting address (getenv); PHP's built-in server does not
+        self.server_gives_remote_addr = True
         self.tls = False
         self.faults = FaultPlan(FAULT_KINDS)
         data = json.loads((seed or DEFAULT_SEED).read_text(encoding="utf-8"))
@@ -135,8 +138,17 @@ class SandboxStore:
         self.auth.user(username or self.api_username).enabled = False
 
     def set_seen_ip(self, ip: str | None) -> None:
-        """Make the store see callers at `ip`, as behind a proxy such as Cloudflare."""
+        """Make the store see callers connect from `ip` (REMOTE_ADDR), as behind a proxy such as
+        Cloudflare."""
         self.seen_ip = ip
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """A store setting the extension reads (oc_setting, code `cartsync`), e.g.
+        `cartsync_trusted_proxies`; None removes it."""
+        if value is None:
+            self.settings.pop(key, None)
+        else:
+            self.settings[key] = value
 
     def inject_fault(self, route: str, kind: str, *, times: int | None = None, after: int = 0,
                      probability: float | None = None, seed: int | None = None, delay: float = 1.0) -> Fault:

@@ -86,6 +86,9 @@ class CartsyncGuard {
 	}
 
 	private function requireIp($apiId, $ip) {
+		if ($ip === null) {
+			throw CartsyncError::ipUnknown();
+		}
 		$query = $this->db->query("SELECT 1 FROM `" . DB_PREFIX . "api_ip` WHERE `api_id` = '" . (int)$apiId . "' AND TRIM(`ip`) = '" . $this->db->escape((string)$ip) . "'");
 		if (!$query->num_rows) {
 			throw CartsyncError::ip((string)$ip);
