@@ -20,6 +20,7 @@ _PHP_MESSAGE = re.compile(
     r"<b>(Notice|Warning|Deprecated|Fatal error)</b>|^(PHP )?(Notice|Warning|Deprecated):", re.MULTILINE)
 _OPENCART_ERROR = re.compile(r"</b>: in <b>[^<]*</b> on line <b>\d+</b>")
 NO_API_PERMISSION = "do not have permission to access the API"
+SIGNATURE_USED = "This signed request was already used"  # the extension refuses a replay (4.1)
 
 
 class InMaintenance(ConnectError):
@@ -44,6 +45,11 @@ def is_php_error(response: requests.Response) -> bool:
     text = response.text
     shown = "Fatal error" in text or _OPENCART_ERROR.search(text) is not None
     return shown and json_or_none(text) is None
+
+
+def signature_used(response: requests.Response) -> bool:
+    """The extension's refusal of a signed request it has taken before."""
+    return response.status_code == 403 and SIGNATURE_USED in error_text(json_or_none(response.text))
 
 
 def json_or_none(text: str) -> Any:

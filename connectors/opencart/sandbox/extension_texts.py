@@ -20,7 +20,8 @@ UNKNOWN_USER = "Unknown or disabled API user"
 OUTSIDE_CLOCK_WINDOW = (
     f"The request time is outside the accepted clock window of {CLOCK_WINDOW_SECONDS} seconds"
 )
-BAD_SIGNATURE = "Bad signature"
+BAD_SIGNATURE = "Bad signature (the store checked it for host {host} and path {path})"
+SIGNATURE_USED = "This signed request was already used; each request is signed with a new nonce"
 
 # params.php and catalog.php: why a parameter is invalid
 SINGLE_VALUE = "expected a single value"

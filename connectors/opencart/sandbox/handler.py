@@ -13,6 +13,7 @@ Fault kinds, as a real store and the network in front of it fail:
 
 from __future__ import annotations
 
+import json
 import time
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from cartsync.connectors.opencart.sandbox import operator
 from cartsync.connectors.opencart.sandbox.client_ip import php_remote_addr
 from cartsync.connectors.opencart.sandbox.replies import Reply, not_found_page, server_error, with_php_notices
 from cartsync.connectors.opencart.sandbox.routes import Request, dispatch, fault_route
-from cartsync.engine.sandbox_server import JsonRequestHandler
+from cartsync.engine.sandbox_server import JsonRequestHandler, parse_form
 
 if TYPE_CHECKING:
     from cartsync.connectors.opencart.sandbox.store import SandboxStore
@@ -72,20 +73,20 @@ class StoreRequestHandler(JsonRequestHandler):
     def _request(self, method: str, store: SandboxStore) -> Request:
         form: dict[str, str] = {}
         body = None
-        if method == "POST":
-            if (self.headers.get("Content-Type") or "").startswith("application/json"):
-                try:
-                    body = self.read_json()
-                except ValueError:
-                    body = None
-            else:
-                form = clean_form(self.read_form(), store.version)  # as OpenCart's Request does
+        raw = self.read_body() if method == "POST" else b""
+        if (self.headers.get("Content-Type") or "").startswith("application/json"):
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+        elif raw:
+            form = clean_form(parse_form(raw), store.version)  # as OpenCart's Request does
         cookies = SimpleCookie(self.headers.get("Cookie") or "")
         query = self.query
         headers = {name.lower(): value for name, value in self.headers.items()}
         connecting = store.seen_ip or self.client_address[0]
         return Request(method=method, route=query.get("route", "common/home"), query=query, form=form,
-                       body=body, ip=php_remote_addr(store.version, connecting, headers),
+                       body=body, raw_body=raw, ip=php_remote_addr(store.version, connecting, headers),
                        host=self.headers.get("Host") or "", script_path=self.path_only or "/",
                        cookie=cookies["PHPSESSID"].value if "PHPSESSID" in cookies else None,
                        headers=headers, server_remote=connecting if store.server_gives_remote_addr else None)

@@ -45,6 +45,7 @@ class Request:
     query: Mapping[str, str]
     form: Mapping[str, str]
     body: Any  # decoded JSON body, if any
+    raw_body: bytes  # the body's bytes, as php://input gives them
     ip: str  # $_SERVER['REMOTE_ADDR'] as PHP code sees it (client_ip.php_remote_addr)
     host: str  # the Host header
     script_path: str  # the URL path (e.g. /index.php)
@@ -160,7 +161,8 @@ def _stock_api_denied(version: str, token: str | None) -> Reply:
 def _signed_stock_api(store: SandboxStore, request: Request) -> Reply:
     try:
         with store.state.lock:
-            require_signature(store.auth, request, opencart_41_ip(request.ip, request.headers))
+            caller = opencart_41_ip(request.ip, request.headers)
+            require_signature(store.auth, request, caller, extension=False)
     except ExtensionError:
         return json_reply(FORBIDDEN_41, 403)
     if request.query.get("call") == HISTORY_CALL_41:
