@@ -149,3 +149,14 @@ def test_an_extension_older_than_this_cartsync_is_named(make_connector) -> None:
     assert caught.value.message == (
         "The cartsync extension on the store is version 1.0.0; this cartsync needs 1.1.0 or later.")
     assert "install the one for the store's version again" in str(caught.value)
+
+
+def test_a_signed_read_whose_reply_was_lost_is_signed_anew(make_connector) -> None:
+    """4.1: the store took the signature, then the reply was lost; the same signature would be
+    refused as a replay, so the read is signed again."""
+    with start_sandbox_store("4.1") as store:
+        store.inject_fault("products", "drop-after", times=1)
+        products = [p for page in make_connector(store).read("products", {}, None) for p in page.records]
+        report = store.faults.report()
+    assert len(products) == 9
+    assert report["requests"]["products"] == 3  # taken and lost, refused as used, signed anew
