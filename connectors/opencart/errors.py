@@ -20,6 +20,7 @@ _PHP_MESSAGE = re.compile(
     r"<b>(Notice|Warning|Deprecated|Fatal error)</b>|^(PHP )?(Notice|Warning|Deprecated):", re.MULTILINE)
 _OPENCART_ERROR = re.compile(r"</b>: in <b>[^<]*</b> on line <b>\d+</b>")
 NO_API_PERMISSION = "do not have permission to access the API"
+FORBIDDEN_41 = "You do not have permission to access this page"  # 4.1's refusal of any api/ call
 SIGNATURE_USED = "This signed request was already used"  # the extension refuses a replay (4.1)
 
 
@@ -45,6 +46,10 @@ def is_php_error(response: requests.Response) -> bool:
     text = response.text
     shown = "Fatal error" in text or _OPENCART_ERROR.search(text) is not None
     return shown and json_or_none(text) is None
+
+
+def forbidden_41(response: requests.Response) -> bool:
+    return response.status_code == 403 and FORBIDDEN_41 in response.text
 
 
 def signature_used(response: requests.Response) -> bool:
@@ -203,16 +208,6 @@ def call_refused(username: str, route: str, store_answer: str) -> ConnectError:
         f"(the store answered: {store_answer}).",
         hint=f"Check in {API_USERS} that '{username}' is Enabled and that this machine's IP is in its IP "
         f"Addresses; a store whose sessions die at once may have a full or read-only session folder.",
-    )
-
-
-def signed_call_refused(username: str, store_answer: str) -> ConnectError:
-    return ConnectError(
-        f"OpenCart 4.1 refused the signed call of API user '{username}' (the store answered: "
-        f"{store_answer}).",
-        hint=f"In {API_USERS} check that '{username}' exists and is Enabled, that api_key is its key, "
-        f"and that this machine's IP is in its IP Addresses. A signed call is also refused when this "
-        f"machine's clock and the store's differ by more than 450 seconds: check both clocks (NTP).",
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from cartsync.connectors.opencart import errors
 from cartsync.connectors.opencart.session import StoreSession
+from cartsync.connectors.opencart.signed_refusal import explain_extension_refusal
 from cartsync.connectors.opencart.versions import MIN_EXTENSION_VERSION, VARIANTS_FOR_VERSION, extension_route
 from cartsync.engine.errors import ConnectError
 
@@ -73,7 +74,7 @@ class ExtensionClient:
                 raise errors.ip_not_allowed(settings.api_username, self.session.version or "", text)
             if code == "permission":
                 if self.session.version == "4.1":
-                    raise errors.signed_call_refused(settings.api_username, text)
+                    raise explain_extension_refusal(self.session, text, response)
                 raise errors.call_refused(settings.api_username, route, text)
             if code == "not_found":
                 raise errors.extension_outdated(operation, text)

@@ -46,6 +46,7 @@ from cartsync.connectors.opencart import errors
 from cartsync.connectors.opencart.cleaning import php_trim
 from cartsync.connectors.opencart.extension import ExtensionClient
 from cartsync.connectors.opencart.session import StoreSession
+from cartsync.connectors.opencart.signed_refusal import FieldsRefused
 from cartsync.connectors.opencart.statuses import StatusBook
 from cartsync.connectors.opencart.versions import HISTORY_CALL_41, HISTORY_ROUTE, SIGNED_API_ROUTE
 from cartsync.engine.connector import Outcome
@@ -64,6 +65,8 @@ def write_history(session: StoreSession, statuses: StatusBook,
 def _deliver(session: StoreSession, statuses: StatusBook, record: dict[str, Any]) -> Outcome:
     try:
         return _add_history(session, statuses, record)
+    except FieldsRefused as exc:
+        return Outcome.rejected(f"order {record['order_id']}: {exc}")
     except OutcomeUnknown as exc:
         return Outcome.unknown(f"order {record['order_id']}: {exc.message} The order's history is read "
                                f"before it is ever sent again.")

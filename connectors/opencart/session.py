@@ -35,6 +35,7 @@ import requests
 from cartsync.connectors.opencart import errors
 from cartsync.connectors.opencart.cleaning import clean_form
 from cartsync.connectors.opencart.settings import StoreSettings
+from cartsync.connectors.opencart.signed_refusal import explain_refusal
 from cartsync.connectors.opencart.signing import (
     body_digest,
     form_digest,
@@ -50,7 +51,6 @@ from cartsync.engine.secrets import register
 SIGNED_STORE_ID = 0
 SIGNED_LANGUAGE = "en-gb"
 SIGNED_CURRENCY = "USD"
-FORBIDDEN_41 = "You do not have permission to access this page"
 SESSION_PROBE_ROUTE = "api/cartsync_session_probe"  # no store has it: a live session gets 'page not found'
 
 
@@ -110,7 +110,7 @@ class StoreSession:
     def _detect_and_login(self) -> None:
         fields = {"username": self.settings.api_username, "key": self.settings.api_key}
         response = self._post_login("api/login", fields)
-        if response.status_code == 403 and FORBIDDEN_41 in response.text:
+        if errors.forbidden_41(response):
             self.version = self.login_answered_as = "4.1"
             return
         if not errors.is_html_not_found(response):
@@ -171,14 +171,19 @@ class StoreSession:
         if not write and errors.signature_used(response):
             # the reply to this read was lost after the store took its signature: sign it anew
             response = self._send(method, route, params, data, json, call)
-        if self.version == "4.1" and response.status_code == 403 and FORBIDDEN_41 in response.text:
-            raise errors.signed_call_refused(self.settings.api_username, errors.snippet(response.text))
+        if self.version == "4.1" and errors.forbidden_41(response):
+            raise explain_refusal(self, response, route=route, call=call or "", form=data)
         if write and response.status_code >= 500 and not errors.is_maintenance_page(response):
             reply = errors.snippet(response.text) or "an empty reply"
             raise OutcomeUnknown(f"{self.http.describe} answered HTTP {response.status_code} to {route} "
                                  f"after the request was sent, so it may have been applied (\"{reply}\").",
                                  response=response)
         return response
+
+    def send_signed(self, method: str, route: str, call: str, *, params: Mapping[str, Any] | None = None,
+                    form: Mapping[str, Any] | None = None) -> requests.Response:
+        """One 4.1 signed call as it comes back, refused or not (to ask the store why it refused)."""
+        return self._send(method, route, params, form, None, call)
 
     def _send(self, method: str, route: str, params: Mapping[str, Any] | None,
               data: Mapping[str, Any] | None, json: Any, call: str | None) -> requests.Response:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # test helpers (forwarding_proxy)
 
 from cartsync.connectors.opencart.connector import OpenCartConnector
 from cartsync.connectors.opencart.sandbox import SandboxStore, start_sandbox_store

@@ -15,6 +15,7 @@ from realstore_stores import RealStore
 from cartsync.connectors.opencart.cleaning import clean
 from cartsync.connectors.opencart.connector import OpenCartConnector
 from cartsync.engine.connector import Outcome
+from cartsync.engine.errors import ConnectError
 from cartsync.engine.http import RetryPolicy
 
 # The shipped pipeline's comment for a carrier without a URL ends in a newline; & < > are escaped.
@@ -102,3 +103,49 @@ def test_text_reads_back_as_written_and_is_stored_escaped_once(
     shipped = orders[ORDER_SHIPPED]
     assert (shipped["shipping_company"], shipped["shipping_address_1"], shipped["comment"]) == (
         "Smith & Sons <Ltd>", '12 "Quoted" Straße', "Leave at door & ring")
+
+
+HOSTILE_COMMENTS = [
+    "Shipped with UPS. Tracking: 1Z999\n",  # the shipped template for a carrier without a link
+    "Smith & Sons",
+    "<b>bold</b> & <i>italic</i>",
+    "5 > 4 < 6",
+    'He said "ring twice"',
+    "  spaces around  ",
+    "tab\there",
+    "Straße, café, 東京",
+    "100% sure; a=b&c=d?",
+]
+
+
+@pytest.mark.parametrize("comment", HOSTILE_COMMENTS, ids=range(len(HOSTILE_COMMENTS)))
+def test_hostile_comments_are_written_once_as_sent(
+        connector: OpenCartConnector, seeded: Database, store: RealStore, comment: str) -> None:
+    record = {"order_id": ORDER_COMPLETE, "status": "Complete", "comment": comment}
+    [outcome] = connector.write("order_history", [record])
+    assert outcome.status == "ok", outcome.message
+    assert _comments(seeded, ORDER_COMPLETE)[-1] == clean(comment, store.version)  # escaped once, trimmed
+    [order] = connector.extension.call("orders", params={"order_ids": ORDER_COMPLETE})["orders"]
+    kept = comment if store.version.startswith("2") else comment.strip(" \t\n")
+    assert kept in [entry["comment"] for entry in order["history"]]
+    assert connector.reconcile("order_history", [record]) == [Outcome.ok(str(ORDER_COMPLETE))]
+
+
+def test_a_refused_signature_names_the_wrong_key(store: RealStore, seeded: Database) -> None:
+    if store.variant != "signed":
+        pytest.skip("4.1 signs every call")
+    settings = {"store_url": store.url, "api_username": store.username, "api_key": "not-the-key",
+                "version": store.version, "extension": store.variant, "status_ids": {"Complete": 5}}
+    connector = OpenCartConnector("shop", settings, retry=RetryPolicy(attempts=1))
+    try:
+        history = [{"order_id": ORDER_COMPLETE, "status": "Complete"}]
+        for attempt in (lambda: records(connector, "products"),  # the extension's route
+                        lambda: connector.write("order_history", history)):  # 4.1's own API
+            with pytest.raises(ConnectError) as caught:
+                attempt()
+            assert caught.value.message.startswith(
+                f"OpenCart 4.1 refused the signed call of API user '{store.username}': "
+                "api_key is not that user's key")
+            assert "clocks agree" in caught.value.message
+    finally:
+        connector.close()

@@ -32,6 +32,11 @@ FAULT_KINDS = ("500-before", "500-after", "drop-after", "slow")
 
 
 class StoreRequestHandler(JsonRequestHandler):
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, by the store's clock (`SandboxStore.advance_clock`)."""
+        store: SandboxStore = self.server.state  # type: ignore[attr-defined]
+        return super().date_time_string(store.state.now() if timestamp is None else timestamp)
+
     def do_GET(self) -> None:
         self._handle("GET")
 
@@ -80,7 +85,8 @@ class StoreRequestHandler(JsonRequestHandler):
             except ValueError:
                 body = None
         elif raw:
-            form = clean_form(parse_form(raw), store.version)  # as OpenCart's Request does
+            # as OpenCart's Request does
+            form = clean_form(parse_form(raw), store.cleans_post_as or store.version)
         cookies = SimpleCookie(self.headers.get("Cookie") or "")
         query = self.query
         headers = {name.lower(): value for name, value in self.headers.items()}

@@ -64,6 +64,7 @@ class SandboxStore:
         self.settings: dict[str, str] = {}  # the cartsync_* rows of oc_setting (store 0)
         # PHP-FPM and Apache give PHP the connecting address (getenv); PHP's built-in server does not
         self.server_gives_remote_addr = True
+        self.cleans_post_as: str | None = None  # another version's POST cleaning (a later release, a patch)
         self.tls = False
         self.faults = FaultPlan(FAULT_KINDS)
         data = json.loads((seed or DEFAULT_SEED).read_text(encoding="utf-8"))
