@@ -296,7 +296,8 @@ def check(
     name: Annotated[str | None, typer.Argument(help="Connection name (default: all).")] = None,
     connections: ConnectionsPath = None,
 ) -> None:
-    """Log in to each connection and report what was found. Exits 3 when one fails.
+    """Log in to each connection and report what was found (✓ fine, ! a warning, ✗ a failure).
+    Exits 3 when one fails; warnings alone exit 0.
 
     Example: cartsync check store -c clients/acme/connections.yaml
     """
@@ -322,7 +323,8 @@ def check(
                 connector.close()
             table = Table(title=f"{entry.name} ({entry.connector})", show_header=False)
             for item in report.items:
-                table.add_row(("✓ " if item.ok else "✗ ") + item.label, item.value)
+                mark = "✗ " if not item.ok else "! " if item.warning else "✓ "
+                table.add_row(mark + item.label, item.value)
             console.print(table)
             if not report.ok:
                 failed = max(failed, 3)

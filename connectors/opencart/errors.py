@@ -127,15 +127,36 @@ def ip_not_allowed(username: str, version: str, store_answer: str) -> ConnectErr
     )
 
 
+MAINTENANCE_SWITCH = "System > Settings > edit the store > Server > Maintenance Mode"
+API_VARIANT_NOTE = ("On OpenCart 3.0 the extension's manual-upload api variant keeps working in maintenance "
+                    "mode (docs/extension-install.md).")
+
+
 def maintenance(store_url: str, route: str) -> ConnectError:
     return InMaintenance(
         f"The store at {store_url} is in maintenance mode: it answered {route} with its 503 "
         f"'Maintenance' page.",
-        hint="While maintenance mode is on, OpenCart blocks every route outside api/, so the cartsync "
-        "extension's extension/... routes (orders, products, stock) cannot run. What still works: the "
-        "API login, order history (shipment confirmation) through OpenCart's own API, and the "
-        "extension's api/ variant (OpenCart 2.x, or 3.0 uploaded by hand). Turn it off in "
-        "System > Settings > edit the store > Server > Maintenance Mode, or run again later.",
+        hint="While maintenance mode is on, OpenCart answers every route outside api/ with that page, so "
+        "the cartsync extension's routes on this store (orders, products, stock) cannot run: order download "
+        "and inventory sync wait until it is off. What still works: the API login, order history (shipment "
+        "confirmation) through OpenCart's own API, with the status ids an earlier run saved or status_ids "
+        f"in the connection. Turn it off in {MAINTENANCE_SWITCH}, or run again later. {API_VARIANT_NOTE}",
+    )
+
+
+def statuses_blocked(blocked: ConnectError, wanted: str, cache: object) -> ConnectError:
+    """Maintenance mode blocks the extension, and no status ids were saved or configured."""
+    store = blocked.message.split(" is in maintenance mode", 1)[0]
+    name = wanted if re.fullmatch(r"[A-Za-z0-9_-]+", wanted) else json.dumps(wanted)
+    saved = f" (in {cache})" if cache else " (status_cache is off)"
+    return InMaintenance(
+        f"{store} is in maintenance mode, and the id of the order status '{wanted}' cannot be read: the "
+        f"cartsync extension's routes answer its 503 page, and no earlier run saved the status ids{saved}.",
+        hint=f"Order history works in maintenance mode once it knows the id: add to the connection: "
+        f"status_ids: {{{name}: ID}}, where ID is the number after order_status_id= in the address of that "
+        f"status's edit page (System > Localisation > Order Statuses). Or turn maintenance mode off "
+        f"({MAINTENANCE_SWITCH}) for one run: every run with the store open saves the ids for later. "
+        f"{API_VARIANT_NOTE}",
     )
 
 

@@ -149,3 +149,33 @@ def test_a_refused_signature_names_the_wrong_key(store: RealStore, seeded: Datab
             assert "clocks agree" in caught.value.message
     finally:
         connector.close()
+
+
+def test_in_maintenance_mode_shipment_confirmation_runs_and_check_says_what_waits(
+        store: RealStore, seeded: Database, tmp_path) -> None:
+    settings = {"store_url": store.url, "api_username": store.username, "api_key": store.key,
+                "version": store.version, "extension": store.variant,
+                "status_cache": str(tmp_path / "ids.json")}
+    before = OpenCartConnector("shop", settings)
+    assert before.check().ok  # the store is open: the check saves the status ids
+    before.close()
+    seeded.run("UPDATE oc_setting SET value = '1' WHERE `key` = 'config_maintenance' AND store_id = 0")
+    try:
+        during = OpenCartConnector("shop", {**settings, "extension": "auto"})
+        report = during.check()
+        [outcome] = during.write("order_history", [{"order_id": ORDER_COMPLETE, "status": "Complete",
+                                                    "comment": "written in maintenance mode"}])
+        used = during.extension.variant  # auto: 3.0 turns to the api variant when both are installed
+        during.close()
+    finally:
+        seeded.run("UPDATE oc_setting SET value = '0' WHERE `key` = 'config_maintenance' AND store_id = 0")
+    assert outcome.status == "ok", outcome.message
+    assert _comments(seeded, ORDER_COMPLETE)[-1] == "written in maintenance mode"
+    [item] = [i for i in report.items if i.label == "maintenance mode"]
+    if used == "api":  # every route of the variant lives under api/: a warning, exit 0
+        assert (report.ok, item.warning) == (True, True)
+        assert item.value.startswith("ON: the storefront is closed; every job still runs")
+    else:
+        assert not report.ok
+        assert item.value.startswith("ON: order download and inventory sync wait until it is off")
+        assert "shipment confirmation runs, with the status ids saved on " in item.value
