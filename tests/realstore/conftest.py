@@ -106,7 +106,7 @@ def db(store: RealStore) -> Database:
 
 @pytest.fixture(scope="module")
 def seeded(db: Database, store: RealStore) -> Iterator[Database]:
-    seed(db, store.version)
+    seed(db, store.version, store.storefront)
     yield db
     cleanup(db)
 

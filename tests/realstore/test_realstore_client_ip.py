@@ -45,7 +45,7 @@ def _version(client: ContractClient, **headers: str):
 def _address_lost_to_the_header(client: ContractClient) -> bool:
     """OpenCart 4.0 puts X-Forwarded-For in place of REMOTE_ADDR; under a web server that gives PHP
     no address of its own (PHP's built-in server) the extension cannot tell who sent the header."""
-    reply = _version(client, **{"X-Forwarded-For": "127.0.0.1"})
+    reply = _version(client, **{"X-Forwarded-For": "127.0.0.2"})  # not the address connecting
     return reply.status_code == 403 and "Your IP cannot be told" in reply.json()["error"]["message"]
 
 

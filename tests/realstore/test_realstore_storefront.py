@@ -31,6 +31,8 @@ def connector(store: RealStore, seeded: Database) -> Iterator[OpenCartConnector]
 def test_a_shopper_can_order_5_medium_after_the_wms_reports_100(
     connector: OpenCartConnector, seeded: Database, store: RealStore
 ) -> None:
+    if not store.storefront:
+        pytest.skip(f"{store.label}: a test store without a storefront")
     shopper = Shopper(store)
     medium = {HOODIE_OPTION_ID: HOODIE_VALUE_IDS["Medium"]}
     wms = {"Small": 0, "Medium": 100, "Large": 6}
