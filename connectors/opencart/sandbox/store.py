@@ -12,6 +12,7 @@ In-process use (tests, demos)::
         store.emails                                    # "Order Update" mails sent so far
         store.inject_fault("history", "500-after", times=2)   # commit the row, then answer 500
         store.inject_fault("history", "drop-after", probability=0.05, seed=7)
+        store.set_setting("cartsync_trusted_proxies", "10.0.0.0/8")   # a proxy in front of the store
 
 Its operator methods change the store the way its admin, its clock or its network would. The
 same switches, and read-only views of history rows and mails, are HTTP routes under
