@@ -491,7 +491,7 @@ EntityOption = Annotated[
 ]
 
 
-def _ledger(ctx: typer.Context, entity: str | None, state: Path | None) -> LedgerCommands:
+def _ledger(ctx: typer.Context, entity: str | None, state: str | None) -> LedgerCommands:
     """The ledger the command works on: its own --entity/--state, else those given to `orders`."""
     chosen = ctx.obj or {}
     return LedgerCommands(
