@@ -296,7 +296,8 @@ def check(
     name: Annotated[str | None, typer.Argument(help="Connection name (default: all).")] = None,
     connections: ConnectionsPath = None,
 ) -> None:
-    """Log in to each connection and report what was found. Exits 3 when one fails.
+    """Log in to each connection and report what was found (✓ fine, ! a warning, ✗ a failure).
+    Exits 3 when one fails; warnings alone exit 0.
 
     Example: cartsync check store -c clients/acme/connections.yaml
     """
@@ -322,7 +323,8 @@ def check(
                 connector.close()
             table = Table(title=f"{entry.name} ({entry.connector})", show_header=False)
             for item in report.items:
-                table.add_row(("✓ " if item.ok else "✗ ") + item.label, item.value)
+                mark = "✗ " if not item.ok else "! " if item.warning else "✓ "
+                table.add_row(mark + item.label, item.value)
             console.print(table)
             if not report.ok:
                 failed = max(failed, 3)
@@ -480,29 +482,48 @@ def _print_runs(rows: list[dict[str, Any]]) -> None:
 # -- the order ledger -------------------------------------------------------------------------
 
 
+EntityOption = Annotated[
+    str | None,
+    typer.Option(
+        "--entity",
+        help="Ledger entity: order (default) or stock (inventory sync's SKUs), or a pipeline's own.",
+    ),
+]
+
+
+def _ledger(ctx: typer.Context, entity: str | None, state: str | None) -> LedgerCommands:
+    """The ledger the command works on: its own --entity/--state, else those given to `orders`."""
+    chosen = ctx.obj or {}
+    return LedgerCommands(
+        StateStore.open(state or chosen.get("state")), entity or chosen.get("entity") or "order"
+    )
+
+
 @orders_app.callback()
 def orders(
     ctx: typer.Context,
     status: Annotated[
         str | None,
         typer.Option(
-            help="Only this status (new, at_wms, shipped, confirmed, error, canceled, skipped), or "
-            "unknown: sent without a reliable reply, looked up by the next run."
+            help="Only this status (new, at_wms, shipped, confirmed, error, canceled, skipped; "
+            "stock rows: done, not_found, error), or unknown: sent without a reliable reply, looked up by "
+            "the next run."
         ),
     ] = None,
     since: Annotated[str | None, typer.Option(help="Only rows changed since this date (ISO).")] = None,
-    entity: Annotated[str, typer.Option(help="Ledger entity.")] = "order",
+    entity: EntityOption = None,
     state: StatePath = None,
 ) -> None:
-    """The order ledger as a table.
+    """The order ledger as a table (--entity stock: inventory sync's SKUs).
 
     Example: cartsync orders --status error
     """
-    ctx.obj = LedgerCommands(StateStore.open(state), entity)
+    ctx.obj = {"entity": entity, "state": state}
     if ctx.invoked_subcommand:
         return
-    table = Table("order", "status", "WMS id", "attempts", "updated", "last message")
-    for row in ctx.obj.list(status=status, since=since):
+    ledger = _ledger(ctx, None, None)
+    table = Table(ledger.entity, "status", "destination id", "attempts", "updated", "last message")
+    for row in ledger.list(status=status, since=since):
         flags = (" (unknown)" if row.in_flight else "") + (" (held)" if row.held else "")
         table.add_row(
             row.key,
@@ -516,19 +537,25 @@ def orders(
 
 
 @orders_app.command("show")
-def orders_show(ctx: typer.Context, order_id: Annotated[str, typer.Argument()]) -> None:
-    """One order's whole history: every attempt, its outcome and its message.
+def orders_show(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The order id (or the SKU, with --entity stock).")],
+    entity: EntityOption = None,
+    state: StatePath = None,
+) -> None:
+    """One row's whole history: every attempt, its outcome and its message.
 
-    Example: cartsync orders show 10045
+    Examples: cartsync orders show 10045; cartsync orders show TENT-002 --entity stock
     """
 
     def action() -> int:
-        row, events = ctx.obj.show(order_id)
+        ledger = _ledger(ctx, entity, state)
+        row, events = ledger.show(key)
         console.print(
-            f"order {row.key}: [bold]{row.status}[/]"
+            f"{ledger.entity} {row.key}: [bold]{row.status}[/]"
             + (" (unknown: sent, no reliable reply; looked up by the next run)" if row.in_flight else "")
             + (" (held)" if row.held else "")
-            + (f", WMS id {row.dest_id}" if row.dest_id else ""),
+            + (f", destination id {row.dest_id}" if row.dest_id else ""),
             highlight=False,
         )
         if row.last_error:
@@ -549,9 +576,14 @@ def orders_show(ctx: typer.Context, order_id: Annotated[str, typer.Argument()]) 
 
 
 def _ledger_action(verb: str, doc: str) -> None:
-    def command(ctx: typer.Context, order_id: Annotated[str, typer.Argument()]) -> None:
+    def command(
+        ctx: typer.Context,
+        key: Annotated[str, typer.Argument(help="The order id (or the SKU, with --entity stock).")],
+        entity: EntityOption = None,
+        state: StatePath = None,
+    ) -> None:
         def action() -> int:
-            console.print(getattr(ctx.obj, verb)(order_id), highlight=False)
+            console.print(getattr(_ledger(ctx, entity, state), verb)(key), highlight=False)
             return 0
 
         _guard(action)
@@ -562,13 +594,15 @@ def _ledger_action(verb: str, doc: str) -> None:
 
 _ledger_action(
     "resend",
-    "Send an order again on the next run of its pipeline (after fixing its cause).\n\n"
-    "Example: cartsync orders resend 10045",
+    "Send a row again on the next run of its pipeline (after fixing its cause).\n\n"
+    "Examples: cartsync orders resend 10045; cartsync orders resend TENT-002 --entity stock",
 )
 _ledger_action(
-    "hold", "Hold an order: no pipeline sends it until it is released.\n\nExample: cartsync orders hold 10045"
+    "hold",
+    "Hold a row: no pipeline sends it until it is released.\n\n"
+    "Examples: cartsync orders hold 10045; cartsync orders hold TENT-002 --entity stock",
 )
-_ledger_action("release", "Release a held order.\n\nExample: cartsync orders release 10045")
+_ledger_action("release", "Release a held row.\n\nExample: cartsync orders release 10045")
 
 
 # -- workers ----------------------------------------------------------------------------------

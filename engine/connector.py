@@ -126,20 +126,23 @@ class StreamSpec:
 
 @dataclass
 class CheckItem:
+    """One finding. `warning`: worth a person's attention, but nothing fails because of it."""
+
     label: str
     value: str
     ok: bool = True
+    warning: bool = False
 
 
 @dataclass
 class CheckReport:
-    """What `check()` found, shown as a table by `cartsync check`."""
+    """What `check()` found, shown as a table by `cartsync check`; not `ok` exits 3."""
 
     connector: str
     items: list[CheckItem] = field(default_factory=list)
 
-    def add(self, label: str, value: object, ok: bool = True) -> None:
-        self.items.append(CheckItem(label, str(value), ok))
+    def add(self, label: str, value: object, ok: bool = True, *, warning: bool = False) -> None:
+        self.items.append(CheckItem(label, str(value), ok, warning))
 
     @property
     def ok(self) -> bool:

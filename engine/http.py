@@ -172,7 +172,7 @@ class HttpClient:
                             hint="The system may be overloaded; the run can be repeated safely.",
                         ) from exc
                     raise ConnectError(
-                        f"Cannot reach {self.describe} at {_origin(url)}: {_reason(exc)}",
+                        f"Cannot reach {self._where(url)}: {_reason(exc)}",
                         hint="Check the URL in connections.yaml, DNS, and that the server is up.",
                     ) from exc
                 self._wait(self.retry.backoff(attempt))
@@ -200,6 +200,11 @@ class HttpClient:
                 if told is not None:
                     delay = min(told, self.retry.max_wait)
             self._wait(delay)
+
+    def _where(self, url: str) -> str:
+        """`describe`, followed by the address unless `describe` already names it."""
+        origin = _origin(url)
+        return self.describe if origin in self.describe else f"{self.describe} at {origin}"
 
     def _wait(self, seconds: float) -> None:
         self.waits.append(seconds)

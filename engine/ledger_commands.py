@@ -53,7 +53,9 @@ class LedgerCommands:
         row = self.store.row(self.entity, key)
         if row is None:
             raise CartsyncError(
-                f"The ledger has no {self.entity} '{key}'.", hint="`cartsync orders` lists the rows it has."
+                f"The ledger has no {self.entity} '{key}'.",
+                hint=f"`cartsync orders --entity {self.entity}` lists the rows it has"
+                + ("; inventory sync's SKUs are rows of --entity stock." if self.entity == "order" else "."),
             )
         return row
 

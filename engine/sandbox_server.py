@@ -14,6 +14,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
+def parse_form(body: bytes) -> dict[str, str]:
+    """A form-encoded body as PHP's $_POST gives it: the last value of a repeated name wins."""
+    text = body.decode("utf-8", "replace")
+    return {key: values[-1] for key, values in parse_qs(text, keep_blank_values=True).items()}
+
+
 class JsonRequestHandler(BaseHTTPRequestHandler):
     """Request handler with JSON helpers. Subclasses implement do_GET / do_POST."""
 
@@ -42,8 +48,7 @@ class JsonRequestHandler(BaseHTTPRequestHandler):
         return json.loads(body) if body else None
 
     def read_form(self) -> dict[str, str]:
-        body = self.read_body().decode("utf-8", "replace")
-        return {key: values[-1] for key, values in parse_qs(body, keep_blank_values=True).items()}
+        return parse_form(self.read_body())
 
     def send_body(self, status: int, body: bytes, content_type: str,
                   headers: dict[str, str] | None = None) -> None:

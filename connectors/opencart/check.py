@@ -7,6 +7,7 @@ from cartsync.connectors.opencart import errors
 from cartsync.connectors.opencart.extension import ExtensionClient
 from cartsync.connectors.opencart.history import ORDER_NOT_FOUND
 from cartsync.connectors.opencart.session import StoreSession
+from cartsync.connectors.opencart.statuses import StatusBook
 from cartsync.connectors.opencart.versions import HISTORY_CALL_41, HISTORY_ROUTE, SIGNED_API_ROUTE
 from cartsync.engine.connector import CheckReport
 from cartsync.engine.errors import ConnectError
@@ -21,7 +22,7 @@ LOGIN_METHODS = {
 }
 
 
-def check_store(session: StoreSession, extension: ExtensionClient) -> CheckReport:
+def check_store(session: StoreSession, extension: ExtensionClient, statuses: StatusBook) -> CheckReport:
     """Raises ConnectError when the store cannot be reached or refuses the API user."""
     report = CheckReport("opencart")
     settings = session.settings
@@ -30,9 +31,18 @@ def check_store(session: StoreSession, extension: ExtensionClient) -> CheckRepor
     answered = session.login_answered_as or ""
     report.add("login", f"ok as API user '{settings.api_username}' ({LOGIN_METHODS.get(answered, answered)})")
     maintenance = _maintenance_on(session)
-    extension_ok = _check_extension(report, extension, maintenance)
+    extension_ok = _check_extension(report, extension)
     report.add("OpenCart version", _version_text(session, extension if extension_ok else None, answered))
-    report.add("maintenance mode", _maintenance_text(maintenance, extension.variant), ok=not maintenance)
+    if extension_ok:
+        statuses.statuses()  # saved for a later run that finds the store in maintenance mode
+    if not maintenance:
+        report.add("maintenance mode", "off")
+    elif extension_ok:  # the variant in use lives under api/, as order history does
+        report.add("maintenance mode", "ON: the storefront is closed; every job still runs (OpenCart's api/ "
+                   "routes and the extension's api variant are exempt)", warning=True)
+    else:
+        report.add("maintenance mode", "ON: order download and inventory sync wait until it is off (the "
+                   f"extension's routes answer the 503 page); {_history_in_maintenance(statuses)}", ok=False)
     report.add("API user may", _allowed(session, extension if extension_ok else None))
     return report
 
@@ -42,14 +52,17 @@ def _maintenance_on(session: StoreSession) -> bool:
     return errors.is_maintenance_page(response)
 
 
-def _maintenance_text(on: bool, variant: str | None) -> str:
-    if not on:
-        return "off"
-    working = "login, order history" + (", the extension's api/ routes" if variant == "api" else "")
-    return f"ON: only api/ routes work ({working})"
+def _history_in_maintenance(statuses: StatusBook) -> str:
+    if statuses.configured:
+        return "shipment confirmation runs, with status_ids from the connection"
+    saved = statuses.saved()
+    if saved is not None:
+        return f"shipment confirmation runs, with the status ids saved on {saved[1]}"
+    return ("shipment confirmation needs status_ids in the connection (no run with the store open saved "
+            "them yet)")
 
 
-def _check_extension(report: CheckReport, extension: ExtensionClient, maintenance: bool) -> bool:
+def _check_extension(report: CheckReport, extension: ExtensionClient) -> bool:
     try:
         info = extension.version_info()
     except errors.InMaintenance:

@@ -15,6 +15,7 @@ from cartsync.connectors.opencart.history import reconcile_history, write_histor
 from cartsync.connectors.opencart.reading import read_orders, read_products, read_statuses
 from cartsync.connectors.opencart.session import StoreSession
 from cartsync.connectors.opencart.settings import StoreSettings
+from cartsync.connectors.opencart.status_cache import StatusCache
 from cartsync.connectors.opencart.statuses import StatusBook
 from cartsync.connectors.opencart.stock import MAX_ITEMS, write_stock
 from cartsync.engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
@@ -53,10 +54,11 @@ class OpenCartConnector(Connector):
                                timeout=self.store.timeout, verify_tls=self.store.verify_tls, retry=retry)
         self.session = StoreSession(self.store, self.http)
         self.extension = ExtensionClient(self.session, self.store.extension)
-        self.statuses = StatusBook(self.extension, self.store.status_ids)
+        self.statuses = StatusBook(self.extension, self.store.status_ids,
+                                   StatusCache(self.store.status_cache, self.store.store_url))
 
     def check(self) -> CheckReport:
-        return check_store(self.session, self.extension)
+        return check_store(self.session, self.extension, self.statuses)
 
     def read(self, stream: str, params: Mapping[str, Any],
              cursor: Mapping[str, Any] | None) -> Iterator[Page]:
@@ -73,7 +75,7 @@ class OpenCartConnector(Connector):
         if stream == "order_history":
             return write_history(self.session, self.statuses, records)
         if stream == "stock":
-            return write_stock(self.extension, records)
+            return write_stock(self.extension, records, option_products=self.store.option_products)
         return super().write(stream, records)
 
     def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:

@@ -20,6 +20,8 @@ _PHP_MESSAGE = re.compile(
     r"<b>(Notice|Warning|Deprecated|Fatal error)</b>|^(PHP )?(Notice|Warning|Deprecated):", re.MULTILINE)
 _OPENCART_ERROR = re.compile(r"</b>: in <b>[^<]*</b> on line <b>\d+</b>")
 NO_API_PERMISSION = "do not have permission to access the API"
+FORBIDDEN_41 = "You do not have permission to access this page"  # 4.1's refusal of any api/ call
+SIGNATURE_USED = "This signed request was already used"  # the extension refuses a replay (4.1)
 
 
 class InMaintenance(ConnectError):
@@ -44,6 +46,15 @@ def is_php_error(response: requests.Response) -> bool:
     text = response.text
     shown = "Fatal error" in text or _OPENCART_ERROR.search(text) is not None
     return shown and json_or_none(text) is None
+
+
+def forbidden_41(response: requests.Response) -> bool:
+    return response.status_code == 403 and FORBIDDEN_41 in response.text
+
+
+def signature_used(response: requests.Response) -> bool:
+    """The extension's refusal of a signed request it has taken before."""
+    return response.status_code == 403 and SIGNATURE_USED in error_text(json_or_none(response.text))
 
 
 def json_or_none(text: str) -> Any:
@@ -116,15 +127,36 @@ def ip_not_allowed(username: str, version: str, store_answer: str) -> ConnectErr
     )
 
 
+MAINTENANCE_SWITCH = "System > Settings > edit the store > Server > Maintenance Mode"
+API_VARIANT_NOTE = ("On OpenCart 3.0 the extension's manual-upload api variant keeps working in maintenance "
+                    "mode (docs/extension-install.md).")
+
+
 def maintenance(store_url: str, route: str) -> ConnectError:
     return InMaintenance(
         f"The store at {store_url} is in maintenance mode: it answered {route} with its 503 "
         f"'Maintenance' page.",
-        hint="While maintenance mode is on, OpenCart blocks every route outside api/, so the cartsync "
-        "extension's extension/... routes (orders, products, stock) cannot run. What still works: the "
-        "API login, order history (shipment confirmation) through OpenCart's own API, and the "
-        "extension's api/ variant (OpenCart 2.x, or 3.0 uploaded by hand). Turn it off in "
-        "System > Settings > edit the store > Server > Maintenance Mode, or run again later.",
+        hint="While maintenance mode is on, OpenCart answers every route outside api/ with that page, so "
+        "the cartsync extension's routes on this store (orders, products, stock) cannot run: order download "
+        "and inventory sync wait until it is off. What still works: the API login, order history (shipment "
+        "confirmation) through OpenCart's own API, with the status ids an earlier run saved or status_ids "
+        f"in the connection. Turn it off in {MAINTENANCE_SWITCH}, or run again later. {API_VARIANT_NOTE}",
+    )
+
+
+def statuses_blocked(blocked: ConnectError, wanted: str, cache: object) -> ConnectError:
+    """Maintenance mode blocks the extension, and no status ids were saved or configured."""
+    store = blocked.message.split(" is in maintenance mode", 1)[0]
+    name = wanted if re.fullmatch(r"[A-Za-z0-9_-]+", wanted) else json.dumps(wanted)
+    saved = f" (in {cache})" if cache else " (status_cache is off)"
+    return InMaintenance(
+        f"{store} is in maintenance mode, and the id of the order status '{wanted}' cannot be read: the "
+        f"cartsync extension's routes answer its 503 page, and no earlier run saved the status ids{saved}.",
+        hint=f"Order history works in maintenance mode once it knows the id: add to the connection: "
+        f"status_ids: {{{name}: ID}}, where ID is the number after order_status_id= in the address of that "
+        f"status's edit page (System > Localisation > Order Statuses). Or turn maintenance mode off "
+        f"({MAINTENANCE_SWITCH}) for one run: every run with the store open saves the ids for later. "
+        f"{API_VARIANT_NOTE}",
     )
 
 
@@ -175,6 +207,14 @@ def extension_missing(version: str, routes: list[str]) -> ConnectError:
     )
 
 
+def extension_too_old(found: str, needed: str) -> ConnectError:
+    return ExtensionMissing(
+        f"The cartsync extension on the store is version {found}; this cartsync needs {needed} or later.",
+        hint="Build the packages of this cartsync (make extension) and install the one for the store's "
+        "version again, as docs/extension-install.md says (upgrading over the installed one is fine).",
+    )
+
+
 def extension_outdated(operation: str, store_answer: str) -> ConnectError:
     return ConnectError(
         f"The cartsync extension on the store does not know the operation '{operation}' "
@@ -189,16 +229,6 @@ def call_refused(username: str, route: str, store_answer: str) -> ConnectError:
         f"(the store answered: {store_answer}).",
         hint=f"Check in {API_USERS} that '{username}' is Enabled and that this machine's IP is in its IP "
         f"Addresses; a store whose sessions die at once may have a full or read-only session folder.",
-    )
-
-
-def signed_call_refused(username: str, store_answer: str) -> ConnectError:
-    return ConnectError(
-        f"OpenCart 4.1 refused the signed call of API user '{username}' (the store answered: "
-        f"{store_answer}).",
-        hint=f"In {API_USERS} check that '{username}' exists and is Enabled, that api_key is its key, "
-        f"and that this machine's IP is in its IP Addresses. A signed call is also refused when this "
-        f"machine's clock and the store's differ by more than 450 seconds: check both clocks (NTP).",
     )
 
 

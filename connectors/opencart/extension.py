@@ -11,7 +11,8 @@ from typing import Any
 
 from cartsync.connectors.opencart import errors
 from cartsync.connectors.opencart.session import StoreSession
-from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, extension_route
+from cartsync.connectors.opencart.signed_refusal import explain_extension_refusal
+from cartsync.connectors.opencart.versions import MIN_EXTENSION_VERSION, VARIANTS_FOR_VERSION, extension_route
 from cartsync.engine.errors import ConnectError
 
 
@@ -53,6 +54,7 @@ class ExtensionClient:
                 blocked = blocked or route
                 continue
             self.info = self._payload(route, "version", response)
+            _require_version(str(self.info.get("extension_version") or "0"))
             self.variant = variant
             release = str(self.info.get("opencart_version") or "")
             if release:
@@ -72,7 +74,7 @@ class ExtensionClient:
                 raise errors.ip_not_allowed(settings.api_username, self.session.version or "", text)
             if code == "permission":
                 if self.session.version == "4.1":
-                    raise errors.signed_call_refused(settings.api_username, text)
+                    raise explain_extension_refusal(self.session, text, response)
                 raise errors.call_refused(settings.api_username, route, text)
             if code == "not_found":
                 raise errors.extension_outdated(operation, text)
@@ -82,3 +84,9 @@ class ExtensionClient:
         if response.status_code != 200 or not isinstance(payload, dict):
             raise errors.not_json(settings.store_url, route, response)
         return payload
+
+
+def _require_version(found: str) -> None:
+    parts = tuple(int(part) if part.isdigit() else 0 for part in found.split("."))
+    if parts < MIN_EXTENSION_VERSION:
+        raise errors.extension_too_old(found, ".".join(map(str, MIN_EXTENSION_VERSION)))

@@ -17,8 +17,9 @@ each row with notify mails the customer, so every record ends in its own outcome
 
 Reconcile: the extension's `orders` operation, asked for the orders concerned (`order_ids`, at
 most `RECONCILE_BATCH` per call), gives each order's history rows. A record is done when its
-order has a row with the record's status and the record's comment as OpenCart stores it
-(HTML-escaped; 3.0 and later also trim it, so both sides are trimmed); with no such row it is
+order has a row with the record's status and the record's comment as OpenCart keeps it (the
+extension gives stored text unescaped; 3.0 and later trim it, so both sides are trimmed); with
+no such row it is
 safe to send (None); when the store cannot be asked (the extension's routes blocked by
 maintenance mode on 3.0's installer package and 4.x, the store unreachable) it stays unknown.
 
@@ -29,9 +30,9 @@ Why that comparison is safe:
   the shipment's tracking numbers, so an older row of the same status (e.g. set by hand with
   other words) does not match. A matching row written by someone else already told the customer
   exactly this; adding ours would be the duplicate mail that must not happen.
-- The comparison is on what the store keeps, not on what was sent: OpenCart escapes `&<>"` and
-  trims whitespace before saving, so a comparison with the text as sent would miss every comment
-  with a link or a trailing newline and send it twice.
+- The comparison is on what the store keeps, not on what was sent: OpenCart trims whitespace
+  before saving (from 3.0), so a comparison with the text as sent would miss every comment with
+  a trailing newline and send it twice.
 - A record without a comment is matched by any row of its status without a comment: an order
   that has been in that status once is not moved into it again by a write whose result is
   unknown.
@@ -42,9 +43,10 @@ from __future__ import annotations
 from typing import Any
 
 from cartsync.connectors.opencart import errors
-from cartsync.connectors.opencart.cleaning import html_escape, php_trim
+from cartsync.connectors.opencart.cleaning import php_trim
 from cartsync.connectors.opencart.extension import ExtensionClient
 from cartsync.connectors.opencart.session import StoreSession
+from cartsync.connectors.opencart.signed_refusal import FieldsRefused
 from cartsync.connectors.opencart.statuses import StatusBook
 from cartsync.connectors.opencart.versions import HISTORY_CALL_41, HISTORY_ROUTE, SIGNED_API_ROUTE
 from cartsync.engine.connector import Outcome
@@ -63,6 +65,8 @@ def write_history(session: StoreSession, statuses: StatusBook,
 def _deliver(session: StoreSession, statuses: StatusBook, record: dict[str, Any]) -> Outcome:
     try:
         return _add_history(session, statuses, record)
+    except FieldsRefused as exc:
+        return Outcome.rejected(f"order {record['order_id']}: {exc}")
     except OutcomeUnknown as exc:
         return Outcome.unknown(f"order {record['order_id']}: {exc.message} The order's history is read "
                                f"before it is ever sent again.")
@@ -124,7 +128,7 @@ def _answer(statuses: StatusBook, record: dict[str, Any], rows: list[dict[str, A
     status_id = statuses.find(str(record["status"]))
     if status_id is None:
         return None  # a write with this status is refused, so it never took effect
-    stored = php_trim(html_escape(record.get("comment") or ""))
+    stored = php_trim(record.get("comment") or "")
     for row in rows:
         if int(row["order_status_id"]) == status_id and php_trim(str(row.get("comment") or "")) == stored:
             return Outcome.ok(str(record["order_id"]))

@@ -26,7 +26,8 @@ token is tested first (`_token_alive`).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from json import dumps
 from typing import Any
 
 import requests
@@ -34,8 +35,15 @@ import requests
 from cartsync.connectors.opencart import errors
 from cartsync.connectors.opencart.cleaning import clean_form
 from cartsync.connectors.opencart.settings import StoreSettings
-from cartsync.connectors.opencart.signing import form_digest, signature, store_host_and_path
-from cartsync.connectors.opencart.versions import LOGIN_ROUTE, TOKEN_PARAM
+from cartsync.connectors.opencart.signed_refusal import explain_refusal
+from cartsync.connectors.opencart.signing import (
+    body_digest,
+    form_digest,
+    new_nonce,
+    signature,
+    store_host_and_path,
+)
+from cartsync.connectors.opencart.versions import LOGIN_ROUTE, SIGNED_EXTENSION_ROUTE, TOKEN_PARAM
 from cartsync.engine.errors import CartsyncError, ConnectError, OutcomeUnknown
 from cartsync.engine.http import IDEMPOTENT_METHODS, Action, HttpClient, action_for_status
 from cartsync.engine.secrets import register
@@ -43,7 +51,6 @@ from cartsync.engine.secrets import register
 SIGNED_STORE_ID = 0
 SIGNED_LANGUAGE = "en-gb"
 SIGNED_CURRENCY = "USD"
-FORBIDDEN_41 = "You do not have permission to access this page"
 SESSION_PROBE_ROUTE = "api/cartsync_session_probe"  # no store has it: a live session gets 'page not found'
 
 
@@ -103,7 +110,7 @@ class StoreSession:
     def _detect_and_login(self) -> None:
         fields = {"username": self.settings.api_username, "key": self.settings.api_key}
         response = self._post_login("api/login", fields)
-        if response.status_code == 403 and FORBIDDEN_41 in response.text:
+        if errors.forbidden_41(response):
             self.version = self.login_answered_as = "4.1"
             return
         if not errors.is_html_not_found(response):
@@ -161,8 +168,11 @@ class StoreSession:
             if self._session_died(route, response, write=write):
                 raise errors.call_refused(self.settings.api_username, route,
                                           errors.snippet(response.text) or f"HTTP {response.status_code}")
-        if self.version == "4.1" and response.status_code == 403 and FORBIDDEN_41 in response.text:
-            raise errors.signed_call_refused(self.settings.api_username, errors.snippet(response.text))
+        if not write and errors.signature_used(response):
+            # the reply to this read was lost after the store took its signature: sign it anew
+            response = self._send(method, route, params, data, json, call)
+        if self.version == "4.1" and errors.forbidden_41(response):
+            raise explain_refusal(self, response, route=route, call=call or "", form=data)
         if write and response.status_code >= 500 and not errors.is_maintenance_page(response):
             reply = errors.snippet(response.text) or "an empty reply"
             raise OutcomeUnknown(f"{self.http.describe} answered HTTP {response.status_code} to {route} "
@@ -170,42 +180,69 @@ class StoreSession:
                                  response=response)
         return response
 
+    def send_signed(self, method: str, route: str, call: str, *, params: Mapping[str, Any] | None = None,
+                    form: Mapping[str, Any] | None = None) -> requests.Response:
+        """One 4.1 signed call as it comes back, refused or not (to ask the store why it refused)."""
+        return self._send(method, route, params, form, None, call)
+
     def _send(self, method: str, route: str, params: Mapping[str, Any] | None,
               data: Mapping[str, Any] | None, json: Any, call: str | None) -> requests.Response:
-        query: dict[str, Any] = {"route": route, **(params or {})}
-        if self.version == "4.1":
-            query.update(self._signed(route, call or "", data))
-        else:
-            query[TOKEN_PARAM[self.route_version]] = self._token
-        return self._http(method, query, data=data, json=json)
+        """One authenticated call. A JSON body is sent as the exact bytes the signature covers.
+        A 4.1 signature holds for one request only, so a retry is signed anew."""
+        body = None if json is None else dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
 
-    def _http(self, method: str, query: Mapping[str, Any], *, data: Mapping[str, Any] | None = None,
-              json: Any = None, idempotent: bool | None = None) -> requests.Response:
+        def query() -> dict[str, Any]:
+            values: dict[str, Any] = {"route": route, **(params or {})}
+            if self.version == "4.1":
+                values.update(self._signed(route, call or "", data, body))
+            else:
+                values[TOKEN_PARAM[self.route_version]] = self._token
+            return values
+
+        return self._http(method, query, data=data, body=body)
+
+    def _http(self, method: str, query: Mapping[str, Any] | Callable[[], Mapping[str, Any]], *,
+              data: Mapping[str, Any] | None = None, body: bytes | None = None,
+              idempotent: bool | None = None) -> requests.Response:
         """One call, retried as the status table says, except for OpenCart's own signals (its
-        maintenance page, a dead session) and a write's 5xx, which are returned as they came."""
+        maintenance page, a dead session) and a write's 5xx, which are returned as they came.
+        `query` may be a function giving a fresh query for each attempt."""
         if idempotent is None:
             idempotent = method.upper() in IDEMPOTENT_METHODS
+        fresh = query if callable(query) else lambda: query
+        headers = {"Content-Type": "application/json"} if body is not None else None
+        sent: Any = body if body is not None else data
         try:
-            response = self.http.request(method, "index.php", params=query, data=data, json=json,
+            first = fresh()
+            response = self.http.request(method, "index.php", params=first, data=sent, headers=headers,
                                          idempotent=idempotent, retry_statuses=False)
             action = action_for_status(response.status_code, idempotent=idempotent)
             if (action in (Action.RETURN, Action.UNKNOWN) or errors.is_maintenance_page(response)
-                    or self._session_died(str(query.get("route")), response)):
+                    or self._session_died(str(first.get("route")), response)):
                 return response
-            return self.http.request(method, "index.php", params=query, data=data, json=json,
+            return self.http.request(method, "index.php", params=fresh(), data=sent, headers=headers,
                                      idempotent=idempotent)
         except ConnectError as exc:
             if exc.message.startswith("TLS"):
                 raise errors.tls_problem(self.settings.store_url, exc) from exc
             raise
 
-    def _signed(self, route: str, call: str, form: Mapping[str, Any] | None) -> dict[str, str]:
+    def _signed(self, route: str, call: str, form: Mapping[str, Any] | None,
+                body: bytes | None) -> dict[str, str]:
+        """The signature fields of one 4.1 call: OpenCart's own scheme, and for the extension's
+        route also a fresh nonce and the body's sha256 (signing.py)."""
         host, path = store_host_and_path(self.settings.store_url)
         now = int(time.time())
         values = {"username": self.settings.api_username, "store_id": str(SIGNED_STORE_ID),
                   "language": SIGNED_LANGUAGE, "currency": SIGNED_CURRENCY, "time": str(now)}
+        extension = None
+        if route == SIGNED_EXTENSION_ROUTE:
+            values["nonce"] = new_nonce()
+            extension = (values["nonce"], body_digest(body or b""))
+        signed = {name: value for name, value in values.items() if name != "nonce"}
         values["signature"] = signature(self.settings.api_key, route=route, call=call, host=host, path=path,
-                                        form_md5=form_digest(clean_form(form or {}, "4.1")), **values)
+                                        form_md5=form_digest(clean_form(form or {}, "4.1")),
+                                        extension=extension, **signed)
         return {"call": call, **values}
 
     def _session_died(self, route: str, response: requests.Response, *, write: bool = False) -> bool:

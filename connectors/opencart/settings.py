@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cartsync.connectors.opencart.status_cache import DEFAULT_PATH
 from cartsync.engine.errors import ConfigError
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
@@ -25,6 +26,8 @@ class StoreSettings:
     page_size: int = 50
     overlap_seconds: int = 600
     status_ids: Mapping[str, int] = field(default_factory=dict)  # name -> id, when names cannot be read
+    option_products: str = "sum"  # or keep: how a product follows the option values the stock stream sets
+    status_cache: str | None = DEFAULT_PATH  # where status ids are kept for maintenance mode; None: nowhere
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, Any]) -> StoreSettings:
@@ -39,7 +42,14 @@ class StoreSettings:
             page_size=int(settings.get("page_size", 50)),
             overlap_seconds=duration_seconds(settings.get("overlap", "10 minutes"), "overlap"),
             status_ids={str(k): int(v) for k, v in (settings.get("status_ids") or {}).items()},
+            option_products=str(settings.get("option_products", "sum")),
+            status_cache=_optional_path(settings.get("status_cache", DEFAULT_PATH)),
         )
+
+
+def _optional_path(value: object) -> str | None:
+    """A path setting; null (or an empty text) turns it off."""
+    return str(value) if value else None
 
 
 def duration_seconds(value: object, name: str) -> int:

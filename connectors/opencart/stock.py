@@ -1,5 +1,9 @@
 """The `stock` write stream: quantities by sku or model, for products and option values, in bulk.
 
+A product whose option values are set follows them in the same call (`option_products: sum`, the
+default): the store sells a product only while its own quantity covers the order, so it becomes
+the total of its option values that take stock. `option_products: keep` leaves it alone.
+
 Each item sets an absolute quantity, so the stream's recovery is `recompute`: when the reply to a
 call is lost (a 5xx after it left, a dropped reply), its items are unknown and the call is never
 sent again as it was; the engine computes the current quantities from the source and sends those.
@@ -17,13 +21,14 @@ MAX_ITEMS = 500  # the extension's limit per call
 _ITEM_FIELDS = ("sku", "model", "option", "value", "quantity")
 
 
-def write_stock(extension: ExtensionClient, records: list[dict[str, Any]]) -> list[Outcome]:
+def write_stock(extension: ExtensionClient, records: list[dict[str, Any]], *,
+                option_products: str = "sum") -> list[Outcome]:
     outcomes: list[Outcome] = []
     for start in range(0, len(records), MAX_ITEMS):
         batch = records[start:start + MAX_ITEMS]
         items = [{k: record[k] for k in _ITEM_FIELDS if record.get(k) not in (None, "")} for record in batch]
         try:
-            reply = extension.call("stock", json={"items": items})
+            reply = extension.call("stock", json={"items": items, "option_products": option_products})
         except OutcomeUnknown as exc:
             outcomes += [Outcome.unknown(f"{exc.message} These quantities are not sent again as they were: "
                                          f"they are recomputed from the source.")] * len(items)
@@ -39,7 +44,8 @@ def _outcome(item: dict[str, Any], result: dict[str, Any]) -> Outcome:
     status = result.get("status")
     if status == "updated":
         dest = result.get("product_option_value_id") or result.get("product_id")
-        return Outcome.ok(str(dest), quantity=result.get("quantity"))
+        followed = {"product_quantity": result["product_quantity"]} if "product_quantity" in result else {}
+        return Outcome.ok(str(dest), quantity=result.get("quantity"), **followed)
     what = _describe(item)
     message = result.get("message") or str(status)
     if status == "not_found":

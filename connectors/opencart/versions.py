@@ -31,6 +31,9 @@ HISTORY_ROUTE = {
 }
 HISTORY_CALL_41 = "history_add"
 SIGNED_EXTENSION_ROUTE = "extension/cartsync/api/cartsync"
+# The oldest extension this connector works with (1.1.0: text unescaped, option products follow
+# their option values, sku falls back to the model).
+MIN_EXTENSION_VERSION = (1, 1, 0)
 
 
 def extension_route(variant: str, operation: str) -> tuple[str, dict[str, str]]:

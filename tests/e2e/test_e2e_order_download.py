@@ -140,3 +140,43 @@ def test_transient_errors_retry_at_growing_intervals_then_give_up(world):
     world.wms.faults.clear()
     report = world.run("order_download", now=lambda: start + timedelta(days=17))
     assert report.counts.get("sent", 0) == 0, "given-up orders wait for `cartsync orders resend`"
+
+
+def test_an_option_line_without_its_own_alias_keeps_the_store_sku(world, edit):
+    edit("lookups/sku_aliases.yaml", '"SHIRT-HIKE|Size:Medium": SHIRT-HIKE-M\n', "")
+    world.wms.store.add_item("SHIRT-HIKE", customer_id=1077)  # the WMS knows the shirt by its store SKU
+    assert world.run("order_download").counts == {"sent": 5}
+    items = [(i["itemIdentifier"]["sku"], i["qty"]) for i in world.wms_order("OC-1002")["orderItems"]]
+    assert items == [("SHIRT-HIKE", 2), ("WB-750", 1)]  # the README: unlisted items keep their store SKU
+
+
+def test_an_order_without_a_ship_to_address_is_held_with_the_reason(world):
+    empty = {"firstname": "Bob", "lastname": "Smith", "company": "", "address_1": " ", "address_2": "",
+             "city": "", "postcode": "", "country_id": 222, "zone_id": 0}
+    order_id = world.store.add_order("Processing", template=1002, shipping_address=empty)
+    report = world.run("order_download")
+    assert report.counts == {"sent": 5, "rejected": 1}
+    assert f"OC-{order_id}" not in [o["referenceNum"] for o in world.wms.orders]
+    row = world.ledger(str(order_id))
+    assert row.status == "error"
+    assert row.last_error == (
+        "shipTo.address1: The order has no complete ship-to address (empty: address line 1, city): add it "
+        "in the store "
+        f"admin (Sales > Orders > edit), then `cartsync orders resend {order_id}`"
+    )
+
+
+def test_the_wms_gets_text_as_the_shopper_typed_it_not_html_escaped(world):
+    address = {"firstname": "Ann", "lastname": "O'Hara", "company": "Smith & Sons <Ltd>",
+               "address_1": '12 "Quoted" Straße', "address_2": "", "city": "Köln", "postcode": "50667",
+               "country_id": 81, "zone_id": 1256}
+    order_id = world.store.add_order("Processing", template=1002, shipping_address=address,
+                                     comment="Ring twice & leave <at the back>")
+    stored = world.store.state.orders[order_id]  # as OpenCart keeps checkout input: HTML-escaped
+    assert stored["shipping_address"]["company"] == "Smith &amp; Sons &lt;Ltd&gt;"
+    world.run("order_download")
+    order = world.wms_order(f"OC-{order_id}")
+    assert order["shipTo"]["companyName"] == "Smith & Sons <Ltd>"
+    assert order["shipTo"]["address1"] == '12 "Quoted" Straße'
+    assert order["shipTo"]["name"] == "Ann O'Hara"
+    assert order["notes"] == "Ring twice & leave <at the back>"

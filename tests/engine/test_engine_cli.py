@@ -64,7 +64,7 @@ def test_run_reports_counts_and_failures_and_exits_1(workspace: Path, add_contac
 
     result = runner.invoke(app, ["orders", "--entity", "contacts", "--state", state, "show", "3"])
     assert result.exit_code == 0
-    assert "order 3: error" in result.output and "rejected" in result.output
+    assert "contacts 3: error" in result.output and "rejected" in result.output
 
     result = runner.invoke(app, ["runs", "--state", state])
     assert "contacts" in result.output and "1 rejected, 1 sent" in result.output

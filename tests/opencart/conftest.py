@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # test helpers (forwarding_proxy)
 
 from cartsync.connectors.opencart.connector import OpenCartConnector
 from cartsync.connectors.opencart.sandbox import SandboxStore, start_sandbox_store
@@ -35,12 +39,13 @@ def store(version: str) -> Iterator[SandboxStore]:
 
 
 @pytest.fixture
-def make_connector() -> Iterator[Callable[..., OpenCartConnector]]:
-    """`make_connector(store, **settings)`: a connector to a store; closed after the test."""
+def make_connector(tmp_path: Path) -> Iterator[Callable[..., OpenCartConnector]]:
+    """`make_connector(store, **settings)`: a connector to a store; closed after the test. Its status
+    ids are saved in the test's own folder unless `status_cache` says otherwise."""
     opened: list[OpenCartConnector] = []
 
     def make(store: SandboxStore, **settings: Any) -> OpenCartConnector:
-        opened.append(connect(store, **settings))
+        opened.append(connect(store, **{"status_cache": str(tmp_path / "statuses.json"), **settings}))
         return opened[-1]
 
     yield make

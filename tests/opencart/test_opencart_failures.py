@@ -59,7 +59,10 @@ def test_check_reports_maintenance_mode(make_connector) -> None:
         store.set_maintenance(True)
         report = make_connector(store).check()
     items = {item.label: item for item in report.items}
-    assert items["maintenance mode"].value == "ON: only api/ routes work (login, order history)"
+    assert items["maintenance mode"].value == (
+        "ON: order download and inventory sync wait until it is off (the extension's routes answer the 503 "
+        "page); shipment confirmation needs status_ids in the connection (no run with the store open saved "
+        "them yet)")
     assert items["extension"].value == "blocked by maintenance mode (its routes are outside api/)"
     assert items["API user may"].value == "add order history (api/order/history)"
     assert not report.ok
@@ -101,7 +104,9 @@ def test_nothing_listening(make_connector) -> None:
         url = store.url
     with pytest.raises(ConnectError) as caught:
         make_connector(store).check()
-    assert f"Cannot reach the OpenCart store at {url}" in str(caught.value)
+    message = caught.value.message
+    assert message.startswith(f"Cannot reach the OpenCart store at {url}: connection refused")
+    assert message.count(url) == 1  # the address is named once, not "at URL at URL"
 
 
 @pytest.mark.parametrize(("version", "hint"), [
@@ -137,3 +142,24 @@ def test_tls_certificate_not_trusted(make_connector, tmp_path: Path) -> None:
     text = str(caught.value)
     assert text.startswith(f"TLS verification failed for the OpenCart store at {url}")
     assert "The store's HTTPS certificate is expired, self-signed, or issued for another name" in text
+
+
+def test_an_extension_older_than_this_cartsync_is_named(make_connector) -> None:
+    with start_sandbox_store("3.0") as store:
+        store.extension_version = "1.0.0"
+        with pytest.raises(ConnectError) as caught:
+            list(make_connector(store).read("products", {}, None))
+    assert caught.value.message == (
+        "The cartsync extension on the store is version 1.0.0; this cartsync needs 1.1.0 or later.")
+    assert "install the one for the store's version again" in str(caught.value)
+
+
+def test_a_signed_read_whose_reply_was_lost_is_signed_anew(make_connector) -> None:
+    """4.1: the store took the signature, then the reply was lost; the same signature would be
+    refused as a replay, so the read is signed again."""
+    with start_sandbox_store("4.1") as store:
+        store.inject_fault("products", "drop-after", times=1)
+        products = [p for page in make_connector(store).read("products", {}, None) for p in page.records]
+        report = store.faults.report()
+    assert len(products) == 9
+    assert report["requests"]["products"] == 3  # taken and lost, refused as used, signed anew

@@ -3,8 +3,11 @@ the connector makes of it (including every refusal, as a message a store owner c
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
+from forwarding_proxy import forwarding_proxy
 
 from cartsync.connectors.opencart.sandbox import SandboxStore, start_sandbox_store
 from cartsync.engine.errors import ConnectError
@@ -103,8 +106,11 @@ def test_4_1_bad_key_is_a_refused_signed_call(make_connector) -> None:
         with pytest.raises(ConnectError) as caught:
             make_connector(store, api_key="wrong-key").write(
                 "order_history", [{"order_id": 1002, "status": "x"}])
-    assert "OpenCart 4.1 refused the signed call of API user 'cartsync'" in str(caught.value)
-    assert "more than 450 seconds" in str(caught.value)
+    # the store was asked what is wrong: not key, IP and clocks blindly
+    assert caught.value.message.startswith("OpenCart 4.1 refused the signed call of API user 'cartsync': "
+                                           "api_key is not that user's key")
+    assert "clocks agree" in caught.value.message
+    assert "IP" not in caught.value.message and "450" not in str(caught.value)
 
 
 def test_4_1_signature_outside_the_clock_window(make_connector) -> None:
@@ -114,7 +120,10 @@ def test_4_1_signature_outside_the_clock_window(make_connector) -> None:
         store.advance_clock(451)
         with pytest.raises(ConnectError) as caught:
             connector.write("order_history", [{"order_id": 1002, "status": "Shipped"}])
-        assert "clock" in str(caught.value)
+        # the Date header has whole seconds
+        ahead = re.search(r"the store's clock is (\d+) seconds ahead of this machine's", caught.value.message)
+        assert ahead and 450 <= int(ahead.group(1)) <= 452
+        assert "key" not in caught.value.message
         store.advance_clock(-2)  # 449 s apart: still accepted
         assert connector.write("order_history", [{"order_id": 1002, "status": "Shipped"}])[0].status == "ok"
 
@@ -223,3 +232,42 @@ def test_a_disabled_user_is_reported_after_one_new_login(version: str, make_conn
         with pytest.raises(ConnectError) as caught:
             connector.write("order_history", [{"order_id": 1002, "status": "Shipped"}])
     assert str(caught.value).startswith("OpenCart rejected the API key for user 'cartsync'")
+
+
+def test_4_1_refused_signature_from_an_ip_not_on_the_list_names_the_ip(make_connector) -> None:
+    with start_sandbox_store("4.1") as store:
+        store.deny("127.0.0.1")
+        with pytest.raises(ConnectError) as caught:
+            make_connector(store, status_ids={"Shipped": 17}).write(
+                "order_history", [{"order_id": 1002, "status": "Shipped"}])
+    assert caught.value.message == ("OpenCart 4.1 refused the signed call of API user 'cartsync': its IP "
+                                    "list does not hold 127.0.0.1, the address the store saw.")
+    assert "Add 127.0.0.1" in str(caught.value.hint)
+
+
+def test_4_1_fields_the_store_cleans_otherwise_hold_only_that_write(make_connector) -> None:
+    """A store that cleans POST fields otherwise than 4.1.0.4 (a later release, a patch) refuses the
+    signature of a comment with & or a trailing newline, and accepts plain fields: that write is
+    held with the cause; the others go on."""
+    with start_sandbox_store("4.1") as store:
+        store.cleans_post_as = "2.3"  # escapes, but does not trim
+        outcomes = make_connector(store).write("order_history", [
+            {"order_id": 1002, "status": "Shipped", "comment": "Tracking 1Z\n"},
+            {"order_id": 1003, "status": "Shipped", "comment": "Tracking 1Z"}])
+    assert [o.status for o in outcomes] == ["rejected", "ok"]
+    assert outcomes[0].message.startswith("order 1002: OpenCart 4.1 refused the signature of this write and "
+                                          "accepts the same call without its fields")
+
+
+def test_4_1_behind_a_proxy_the_refusal_names_4_1s_own_ip_reading(make_connector) -> None:
+    """The extension takes the connecting address (no trusted proxy configured) and accepts; 4.1's
+    own API takes the proxy's X-Forwarded-For, an address not on the list, and refuses."""
+    with start_sandbox_store("4.1") as store, forwarding_proxy(store.url, "203.0.113.50") as proxy:
+        connector = make_connector(store, store_url=proxy)
+        first = next(iter(connector.read("products", {}, None)))  # the extension accepts the proxied call
+        assert first.records[0]["sku"] == "TENT-002"
+        with pytest.raises(ConnectError) as caught:
+            connector.write("order_history", [{"order_id": 1002, "status": "Shipped"}])
+    assert "OpenCart 4.1's own API refused it, although the cartsync extension accepts the same key, user, " \
+           "IP and clock" in caught.value.message
+    assert "X-Forwarded-For" in caught.value.message

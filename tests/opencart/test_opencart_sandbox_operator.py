@@ -166,3 +166,33 @@ def test_cli_drives_a_running_store(store30: SandboxStore) -> None:
     assert '"subject": "Sandbox Outdoor Store - Order Update 1002"' in mail.output
     refused = runner.invoke(app, ["fault", "--url", store30.url, "history", "explode"])
     assert refused.exit_code == 1 and "unknown fault kind 'explode'" in refused.output
+
+
+def test_store_settings_set_over_http_decide_whom_the_extension_sees(store30: SandboxStore) -> None:
+    token = _login(store30)
+    version = {"route": "extension/module/cartsync/version", "api_token": token}
+    store30.allow_ips(["203.0.113.9"])  # the API user's list no longer holds this machine's 127.0.0.1
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    refused = requests.get(f"{store30.url}/index.php", params=version, headers=forwarded, timeout=5)
+    assert refused.json()["error"]["message"] == "Your IP 127.0.0.1 is not allowed to access this API"
+    reply = _operator(store30, "POST", "settings", json={"cartsync_trusted_proxies": "127.0.0.1"})
+    assert reply.json() == {"settings": {"cartsync_trusted_proxies": "127.0.0.1"}}
+    assert requests.get(f"{store30.url}/index.php", params=version, headers=forwarded, timeout=5).ok
+    reply = _operator(store30, "POST", "settings", json={"trusted": "127.0.0.1"})
+    assert reply.status_code == 400 and "settings are cartsync_... names" in reply.json()["error"]
+
+
+def test_on_4_0_a_forwarded_header_without_the_servers_own_address_is_refused() -> None:
+    """OpenCart 4.0 replaces REMOTE_ADDR with X-Forwarded-For; where the web server gives PHP no
+    address of its own, the extension cannot tell a proxy's header from a forged one."""
+    with start_sandbox_store("4.0") as store:
+        store.server_gives_remote_addr = False  # as PHP's built-in server
+        store.set_setting("cartsync_trusted_proxies", "127.0.0.1")
+        token = requests.post(f"{store.url}/index.php", params={"route": "api/account/login"}, timeout=5,
+                              data={"username": store.api_username, "key": store.api_key}).json()["api_token"]
+        version = {"route": "extension/cartsync/api/cartsync.version", "api_token": token}
+        forged = requests.get(f"{store.url}/index.php", params=version, timeout=5,
+                              headers={"X-Forwarded-For": "127.0.0.1"})
+        assert forged.status_code == 403
+        assert forged.json()["error"]["message"].startswith("Your IP cannot be told: OpenCart 4.0 put")
+        assert requests.get(f"{store.url}/index.php", params=version, timeout=5).ok  # no header: as it came

@@ -20,7 +20,7 @@ def test_check_reports_the_version(store: SandboxStore, connector, version: str)
     items = {item.label: item.value for item in report.items}
     assert items["OpenCart version"].startswith(f"{RELEASES[version]} (reported by the extension")
     assert items["maintenance mode"] == "off"
-    assert items["extension"].startswith("cartsync 1.0.0 answers (variant ")
+    assert items["extension"].startswith("cartsync 1.1.0 answers (variant ")
     assert items["API user may"].startswith("read statuses, read orders, read products, add order history")
     assert report.ok
     assert connector.session.version == version
@@ -169,15 +169,18 @@ def test_stock_updates_products_and_options(store: SandboxStore, connector) -> N
         {"sku": "NO-SUCH-SKU", "quantity": 1},
         {"model": "PEG-10", "quantity": 5},
         {"sku": "SHIRT-HIKE", "option": "Size", "value": "XXS", "quantity": 1},
+        {"sku": "WB-750", "quantity": 4},
     ])
-    assert [o.status for o in outcomes] == ["ok", "ok", "ok", "rejected", "rejected", "rejected"]
+    assert [o.status for o in outcomes] == ["ok", "ok", "ok", "rejected", "rejected", "rejected", "ok"]
     assert store.product_quantity("TENT-002") == 7
-    assert store.product_quantity(model="WB-750") == 0
+    assert store.product_quantity(model="WB-750") == 4  # sent by sku, found by model: it has no SKU
     assert store.option_quantity("SHIRT-HIKE", "Size", "Large") == 33
-    assert store.product_quantity("SHIRT-HIKE") == 100  # option stock is not summed into the product
+    # the product follows its tracked option values in the same call: Small 10, Medium 15, Large 33, X-Large 0
+    assert store.product_quantity("SHIRT-HIKE") == 10 + 15 + 33 + 0
+    assert outcomes[2].detail == {"quantity": 33, "product_quantity": 58}
     assert outcomes[3].detail == {"not_found": True, "sku": "NO-SUCH-SKU"}
     assert outcomes[3].message == ("OpenCart has no product for sku 'NO-SUCH-SKU': "
-                                   "No product has sku NO-SUCH-SKU")
+                                   "No product has sku or model NO-SUCH-SKU")
     assert "model 'PEG-10' matches more than one product (Products 56, 57 share model PEG-10)" in (
         outcomes[4].message)
     assert outcomes[5].detail == {"not_found": True, "sku": "SHIRT-HIKE"}
@@ -188,3 +191,15 @@ def test_stock_sends_batches_of_at_most_500(store: SandboxStore, connector) -> N
     outcomes = connector.write("stock", records)
     assert len(outcomes) == 1201 and all(o.status == "ok" for o in outcomes)
     assert store.product_quantity("TENT-002") == 1201
+
+
+def test_option_products_follow_their_tracked_option_values(store: SandboxStore, make_connector) -> None:
+    # BAG-5C (18): Red 9 takes stock (subtract=1), Blue 9 does not; an oversold value counts as 0
+    red, blue = ({"sku": "BAG-5C", "option": "Color", "value": color} for color in ("Red", "Blue"))
+    make_connector(store).write("stock", [{**red, "quantity": 4}, {**blue, "quantity": 50}])
+    assert store.product_quantity("BAG-5C") == 4
+    make_connector(store).write("stock", [{**red, "quantity": -3}])
+    assert store.product_quantity("BAG-5C") == 0
+    kept = make_connector(store, option_products="keep").write(
+        "stock", [{"sku": "SHIRT-HIKE", "option": "Size", "value": "Large", "quantity": 1}])
+    assert kept[0].status == "ok" and store.product_quantity("SHIRT-HIKE") == 100  # left as it was

@@ -10,8 +10,8 @@
  * (CARTSYNC_HARNESS_VERSION, e.g. 3.0.5.1) and the database (CARTSYNC_HARNESS_DB_SOCKET, _USER,
  * _PASSWORD, _NAME), whose tables are those of tests/php/schema/.
  *
- * What it does, per request, as the reference describes OpenCart: HTML-escape the input, read
- * the settings, answer the 503 maintenance page on routes that are not exempt, serve OpenCart's
+ * What it does, per request, as the reference describes OpenCart: on 4.0 put X-Forwarded-For
+ * (else Client-IP) in place of REMOTE_ADDR, HTML-escape the input, read the settings, answer the 503 maintenance page on routes that are not exempt, serve OpenCart's
  * own API routes (stock_api.php), bind an api/ token to the session (2.x/3.0), load 4.x
  * extension routes only when the extension is registered in oc_extension, and call the route's
  * public controller method.
@@ -27,6 +27,7 @@ define('DIR_OPENCART', rtrim($_SERVER['DOCUMENT_ROOT'], '/') . '/');
 define('DIR_APPLICATION', DIR_OPENCART . 'catalog/');
 define('DIR_SYSTEM', DIR_OPENCART . 'system/');
 define('DIR_EXTENSION', DIR_OPENCART . 'extension/');
+define('DIR_CACHE', DIR_SYSTEM . 'storage/cache/');
 
 /** The OpenCart family of a release: 2.1, 2.3, 3.0, 4.0 or 4.1. */
 function harness_family($release) {
@@ -88,8 +89,24 @@ function harness_route($route, HarnessRegistry $registry, HarnessStockApi $stock
 	}
 }
 
+/** OpenCart 4.0's system/startup.php: a forwarded address header replaces REMOTE_ADDR. */
+function harness_forwarded_remote_addr() {
+	foreach (array('HTTP_X_FORWARDED_FOR', 'HTTP_CLIENT_IP') as $header) {
+		if (!empty($_SERVER[$header])) {
+			$_SERVER['REMOTE_ADDR'] = $_SERVER[$header];
+			return;
+		}
+	}
+}
+
 function harness_run() {
 	$family = harness_family(VERSION);
+	if ($family === '4.0') {
+		harness_forwarded_remote_addr();
+	}
+	if (!is_dir(DIR_CACHE)) {
+		mkdir(DIR_CACHE, 0777, true);
+	}
 	require_once(__DIR__ . (harness_is_4x() ? '/controller4.php' : '/controller3.php'));
 	$registry = new HarnessRegistry();
 	$db = new HarnessDb(getenv('CARTSYNC_HARNESS_DB_SOCKET'), getenv('CARTSYNC_HARNESS_DB_USER'), getenv('CARTSYNC_HARNESS_DB_PASSWORD'), getenv('CARTSYNC_HARNESS_DB_NAME'));

@@ -22,13 +22,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from realstore_admin import DatabaseAdmin, SandboxAdmin, StoreAdmin
 from realstore_client import ContractClient
 from realstore_db import Database
 from realstore_php import PhpHarness, missing
 from realstore_seed import cleanup, seed
 from realstore_stores import ENV, RealStore, configured_stores
 
-from cartsync.connectors.opencart.sandbox import start_sandbox_store
+from cartsync.connectors.opencart.sandbox import SandboxStore, start_sandbox_store
 
 NO_STORE = (
     f"{ENV} is not set: no real OpenCart store to test the extension against "
@@ -44,6 +45,7 @@ VARIANTS = (
     ("4.1", "signed"),
 )
 SANDBOX_KEY = "contract-test-key"
+SANDBOXES: dict[str, SandboxStore] = {}  # running sandbox stores by URL, for `admin`
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -84,6 +86,7 @@ def store(
         return harness.store(version, variant)
     sandbox = start_sandbox_store(version, variant=variant, api_key=SANDBOX_KEY)
     request.addfinalizer(sandbox.stop)
+    SANDBOXES[sandbox.url] = sandbox
     return RealStore(
         sandbox.version, sandbox.url, sandbox.api_username, sandbox.api_key, sandbox.variant, None
     )
@@ -103,6 +106,17 @@ def db(store: RealStore) -> Database:
 
 @pytest.fixture(scope="module")
 def seeded(db: Database, store: RealStore) -> Iterator[Database]:
-    seed(db, store.version)
+    seed(db, store.version, store.storefront)
     yield db
     cleanup(db)
+
+
+@pytest.fixture(scope="module")
+def admin(store: RealStore) -> StoreAdmin:
+    """The store owner's changes: through the database of a real store, the operator methods of a
+    sandbox store."""
+    if store.url in SANDBOXES:
+        return SandboxAdmin(SANDBOXES[store.url])
+    if store.dsn is None:
+        pytest.skip(f"{store.label}: no MYSQL_DSN in {ENV}, so the store's settings cannot be changed")
+    return DatabaseAdmin(Database(store.dsn), store)

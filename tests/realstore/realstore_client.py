@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import secrets
 import time
 from urllib.parse import urlsplit
 
@@ -17,6 +19,7 @@ ROUTE_PREFIX = {
     "extension4": "extension/cartsync/api/cartsync.",
 }
 SIGNED_ROUTE = "extension/cartsync/api/cartsync"
+JSON = {"Content-Type": "application/json"}
 
 
 class ContractClient:
@@ -44,12 +47,18 @@ class ContractClient:
         self.token = token
         return token
 
-    def auth_params(self, op: str) -> dict[str, str]:
-        """Query parameters that route and authenticate one operation."""
+    def auth_params(self, op: str, body: bytes = b"") -> dict[str, str]:
+        """Query parameters that route and authenticate one operation (whose raw body is `body`)."""
         store = self.store
         if store.variant == "signed":
             return sign(
-                SIGNED_ROUTE, op, store.username, store.key, urlsplit(store.url).netloc, int(time.time())
+                SIGNED_ROUTE,
+                op,
+                store.username,
+                store.key,
+                urlsplit(store.url).netloc,
+                int(time.time()),
+                body=body,
             )
         if self.token is None:
             self.login()
@@ -64,12 +73,13 @@ class ContractClient:
         auth: dict[str, str] | None = None,
     ) -> requests.Response:
         """GET (or POST with a JSON body) one operation; params may be a list of pairs to repeat keys."""
-        query = list((auth if auth is not None else self.auth_params(op)).items())
+        raw = b"" if body is None else json.dumps(body).encode()
+        query = list((auth if auth is not None else self.auth_params(op, raw)).items())
         query += list(params.items()) if isinstance(params, dict) else list(params or [])
         url = f"{self.store.url}/index.php"
         if body is None:
             return self.http.get(url, params=query, timeout=30)
-        return self.http.post(url, params=query, json=body, timeout=30)
+        return self.http.post(url, params=query, data=raw, headers=JSON, timeout=30)
 
     def ok(self, op: str, params: dict | list | None = None, body: object = None) -> dict:
         reply = self.call(op, params, body)
@@ -87,8 +97,12 @@ def sign(
     store_id: int = 0,
     language: str = "en-gb",
     currency: str = "USD",
+    body: bytes = b"",
+    nonce: str | None = None,
 ) -> dict[str, str]:
-    """The query of a call signed like OpenCart 4.1's own API (no form POST fields)."""
+    """The query of a call to the extension's signed route: signed like OpenCart 4.1's own API (no
+    form POST fields), plus the nonce and the sha256 of the raw body."""
+    nonce = nonce or secrets.token_urlsafe(18)
     text = "".join(
         f"{part}\n"
         for part in (
@@ -102,6 +116,8 @@ def sign(
             currency,
             hashlib.md5(b"").hexdigest(),
             now,
+            nonce,
+            hashlib.sha256(body).hexdigest(),
         )
     )
     signature = base64.b64encode(hmac.new(key.encode(), text.encode(), hashlib.sha1).digest()).decode()
@@ -113,5 +129,6 @@ def sign(
         "language": language,
         "currency": currency,
         "time": str(now),
+        "nonce": nonce,
         "signature": signature,
     }

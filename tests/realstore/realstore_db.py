@@ -17,7 +17,9 @@ class Database:
         dsn = self.dsn
         server = [f"--socket={dsn.socket}"] if dsn.socket else [f"--host={dsn.host}", f"--port={dsn.port}"]
         result = subprocess.run(
-            ["mysql", "--batch", "--raw", "--skip-column-names", *server, f"--user={dsn.user}", dsn.database],
+            ["mysql", "--batch", "--raw", "--skip-column-names",
+             "--default-character-set=utf8mb4",  # as OpenCart talks to its database
+             *server, f"--user={dsn.user}", dsn.database],
             input="SET SESSION sql_mode = '';\n" + sql,
             capture_output=True,
             text=True,

@@ -135,7 +135,7 @@ class PhpHarness:
             "CARTSYNC_HARNESS_DB_PASSWORD": dsn.password, "CARTSYNC_HARNESS_DB_NAME": dsn.database,
         })
         self.servers.append(server)
-        return RealStore(version, server.url, API_USER, key, variant, dsn)
+        return RealStore(version, server.url, API_USER, key, variant, dsn, storefront=False)
 
     def _database(self) -> MariaDbServer:
         if self.mariadb is None:

@@ -11,8 +11,13 @@ ORDER_MISSING = 900002  # status 0: never returned
 ORDER_COMPLETE = 900003  # status 5
 ORDER_IDS = (ORDER_SHIPPED, ORDER_MISSING, ORDER_COMPLETE)
 DELETED_PRODUCT = 999999
-PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED = 990001, 990002, 990003
-PRODUCT_IDS = (PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED)
+PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED, PRODUCT_MODEL_ONLY = 990001, 990002, 990003, 990004
+PRODUCT_HOODIE = 990005  # on sale in the storefront: Size Small / Medium / Large, each taking stock
+PRODUCT_IDS = (PRODUCT_DUP_A, PRODUCT_DUP_B, PRODUCT_SIZED, PRODUCT_MODEL_ONLY, PRODUCT_HOODIE)
+HOODIE_SKU = "CSYNC-HOODIE"
+HOODIE_OPTION_ID = 990002  # its product_option_id
+HOODIE_VALUE_IDS = {"Small": 990003, "Medium": 990004, "Large": 990005}  # product_option_value_id
+MODEL_ONLY_MODEL = "CSYNC-BOTTLE"  # a product with a model and no SKU
 SIZED_SKU = "CSYNC-SKU-1"
 SIZED_MODEL = "CSYNC-M3"
 DUP_MODEL = "CSYNC-DUP"
@@ -45,14 +50,28 @@ def cleanup(db: Database) -> None:
     ]
     tables += [
         (t, "product_id", products)
-        for t in ("product", "product_description", "product_option", "product_option_value")
+        for t in (
+            "product",
+            "product_description",
+            "product_option",
+            "product_option_value",
+            "product_code",  # 4.1
+            "product_to_store",  # a store with a storefront
+            "cart",
+        )
     ]
-    if db.run("SHOW TABLES LIKE 'oc_product_code'"):
-        tables.append(("product_code", "product_id", products))
-    db.run("\n".join(f"DELETE FROM oc_{table} WHERE {key} IN ({ids});" for table, key, ids in tables))
+    present = {row[0] for row in db.run("SHOW TABLES LIKE 'oc\\_%'")}
+    db.run(
+        "\n".join(
+            f"DELETE FROM oc_{table} WHERE {key} IN ({ids});"
+            for table, key, ids in tables
+            if f"oc_{table}" in present
+        )
+    )
 
 
-def seed(db: Database, version: str) -> None:
+def seed(db: Database, version: str, storefront: bool = True) -> None:
+    """The test rows; with `storefront`, also a product a shopper can buy (the hoodie)."""
     cleanup(db)
     methods = {
         **_methods(version, "shipping", "flat.flat", "Flat Shipping Rate"),
@@ -61,7 +80,9 @@ def seed(db: Database, version: str) -> None:
     address = {
         "shipping_firstname": "Ann",
         "shipping_lastname": "O'Hara",
-        "shipping_address_1": "1 Main St",
+        # as OpenCart's checkout stores what the shopper typed: HTML-escaped
+        "shipping_company": "Smith &amp; Sons &lt;Ltd&gt;",
+        "shipping_address_1": "12 &quot;Quoted&quot; Straße",
         "shipping_city": "Fresno",
         "shipping_postcode": "93650",
         "shipping_country": "United States",
@@ -90,7 +111,7 @@ def seed(db: Database, version: str) -> None:
                 lastname="O'Hara",
                 email="ann@example.com",
                 telephone="555",
-                comment="Leave at door",
+                comment="Leave at door &amp; ring",
                 order_status_id=status,
                 currency_code="EUR",
                 currency_value=0.78460002,
@@ -170,7 +191,10 @@ def seed(db: Database, version: str) -> None:
         _insert(
             "product", product_id=PRODUCT_SIZED, model=SIZED_MODEL, quantity=7, subtract=1, status=1, **sku
         ),
-        _insert("product_description", product_id=PRODUCT_SIZED, language_id=1, name="Sized shirt"),
+        _insert(
+            "product", product_id=PRODUCT_MODEL_ONLY, model=MODEL_ONLY_MODEL, quantity=4, subtract=1, status=1
+        ),
+        _insert("product_description", product_id=PRODUCT_SIZED, language_id=1, name="Sized shirt &amp; cap"),
         _insert(
             "product_option",
             product_option_id=PRODUCT_OPTION_ID,
@@ -194,4 +218,57 @@ def seed(db: Database, version: str) -> None:
         )
     if version == "4.1":
         rows.append(_insert("product_code", product_id=PRODUCT_SIZED, code="SKU", value=SIZED_SKU))
+    if storefront:
+        rows += _hoodie(version)
     db.run("\n".join(rows))
+
+
+def _hoodie(version: str) -> list[str]:
+    """A product the storefront sells: enabled, in store 0, with a required Size option whose values
+    take stock. Product quantity 3; Small 0, Medium 0, Large 6."""
+    sku = {} if version == "4.1" else {"sku": HOODIE_SKU}
+    rows = [
+        _insert(
+            "product",
+            product_id=PRODUCT_HOODIE,
+            model="CSYNC-HOODIE-M",
+            quantity=3,
+            subtract=1,
+            status=1,
+            price=20,
+            minimum=1,
+            shipping=1,
+            stock_status_id=5,
+            date_available="2020-01-01",
+            **sku,
+        ),
+        _insert("product_description", product_id=PRODUCT_HOODIE, language_id=1, name="cartsync hoodie"),
+        _insert("product_to_store", product_id=PRODUCT_HOODIE, store_id=0),
+        _insert(
+            "product_option",
+            product_option_id=HOODIE_OPTION_ID,
+            product_id=PRODUCT_HOODIE,
+            option_id=SIZE_OPTION_ID,
+            required=1,
+        ),
+    ]
+    for (name, pov_id), value_id in zip(HOODIE_VALUE_IDS.items(), (46, 47, 48), strict=True):
+        rows.append(
+            _insert(
+                "product_option_value",
+                product_option_value_id=pov_id,
+                product_option_id=HOODIE_OPTION_ID,
+                product_id=PRODUCT_HOODIE,
+                option_id=SIZE_OPTION_ID,
+                option_value_id=value_id,
+                quantity=6 if name == "Large" else 0,
+                subtract=1,
+                price=0,
+                price_prefix="+",
+                points_prefix="+",
+                weight_prefix="+",
+            )
+        )
+    if version == "4.1":
+        rows.append(_insert("product_code", product_id=PRODUCT_HOODIE, code="SKU", value=HOODIE_SKU))
+    return rows

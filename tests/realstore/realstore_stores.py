@@ -41,6 +41,7 @@ class RealStore:
     key: str
     variant: str
     dsn: Dsn | None
+    storefront: bool = True  # a shop a shopper can use (the PHP test stores serve only the API)
 
     @property
     def label(self) -> str:

@@ -15,6 +15,7 @@ from realstore_stores import RealStore
 from cartsync.connectors.opencart.cleaning import clean
 from cartsync.connectors.opencart.connector import OpenCartConnector
 from cartsync.engine.connector import Outcome
+from cartsync.engine.errors import ConnectError
 from cartsync.engine.http import RetryPolicy
 
 # The shipped pipeline's comment for a carrier without a URL ends in a newline; & < > are escaped.
@@ -86,3 +87,95 @@ def test_a_dropped_session_is_renewed_and_each_write_sent_once(
     assert [o.status for o in connector.write("order_history", writes[1:])] == ["ok", "ok"]
     kept = _comments(seeded, ORDER_COMPLETE)
     assert [kept.count(c) for c in comments] == [1, 1, 1]
+
+
+def test_text_reads_back_as_written_and_is_stored_escaped_once(
+        connector: OpenCartConnector, seeded: Database) -> None:
+    comment = 'Smith & Sons <Ltd>, 12 "Quoted" Straße'
+    record = {"order_id": ORDER_COMPLETE, "status": "Complete", "comment": comment}
+    assert connector.write("order_history", [record])[0].status == "ok"
+    # OpenCart escapes input once; the admin shows the comment as it was written
+    stored = "Smith &amp; Sons &lt;Ltd&gt;, 12 &quot;Quoted&quot; Straße"
+    assert _comments(seeded, ORDER_COMPLETE)[-1] == stored
+    orders = {r["order_id"]: r for r in records(connector, "orders")}
+    read_back = [entry["comment"] for entry in orders[ORDER_COMPLETE]["history"]]
+    assert comment in read_back and not any("&amp;" in text for text in read_back)
+    shipped = orders[ORDER_SHIPPED]
+    assert (shipped["shipping_company"], shipped["shipping_address_1"], shipped["comment"]) == (
+        "Smith & Sons <Ltd>", '12 "Quoted" Straße', "Leave at door & ring")
+
+
+HOSTILE_COMMENTS = [
+    "Shipped with UPS. Tracking: 1Z999\n",  # the shipped template for a carrier without a link
+    "Smith & Sons",
+    "<b>bold</b> & <i>italic</i>",
+    "5 > 4 < 6",
+    'He said "ring twice"',
+    "  spaces around  ",
+    "tab\there",
+    "Straße, café, 東京",
+    "100% sure; a=b&c=d?",
+]
+
+
+@pytest.mark.parametrize("comment", HOSTILE_COMMENTS, ids=range(len(HOSTILE_COMMENTS)))
+def test_hostile_comments_are_written_once_as_sent(
+        connector: OpenCartConnector, seeded: Database, store: RealStore, comment: str) -> None:
+    record = {"order_id": ORDER_COMPLETE, "status": "Complete", "comment": comment}
+    [outcome] = connector.write("order_history", [record])
+    assert outcome.status == "ok", outcome.message
+    assert _comments(seeded, ORDER_COMPLETE)[-1] == clean(comment, store.version)  # escaped once, trimmed
+    [order] = connector.extension.call("orders", params={"order_ids": ORDER_COMPLETE})["orders"]
+    kept = comment if store.version.startswith("2") else comment.strip(" \t\n")
+    assert kept in [entry["comment"] for entry in order["history"]]
+    assert connector.reconcile("order_history", [record]) == [Outcome.ok(str(ORDER_COMPLETE))]
+
+
+def test_a_refused_signature_names_the_wrong_key(store: RealStore, seeded: Database) -> None:
+    if store.variant != "signed":
+        pytest.skip("4.1 signs every call")
+    settings = {"store_url": store.url, "api_username": store.username, "api_key": "not-the-key",
+                "version": store.version, "extension": store.variant, "status_ids": {"Complete": 5}}
+    connector = OpenCartConnector("shop", settings, retry=RetryPolicy(attempts=1))
+    try:
+        history = [{"order_id": ORDER_COMPLETE, "status": "Complete"}]
+        for attempt in (lambda: records(connector, "products"),  # the extension's route
+                        lambda: connector.write("order_history", history)):  # 4.1's own API
+            with pytest.raises(ConnectError) as caught:
+                attempt()
+            assert caught.value.message.startswith(
+                f"OpenCart 4.1 refused the signed call of API user '{store.username}': "
+                "api_key is not that user's key")
+            assert "clocks agree" in caught.value.message
+    finally:
+        connector.close()
+
+
+def test_in_maintenance_mode_shipment_confirmation_runs_and_check_says_what_waits(
+        store: RealStore, seeded: Database, tmp_path) -> None:
+    settings = {"store_url": store.url, "api_username": store.username, "api_key": store.key,
+                "version": store.version, "extension": store.variant,
+                "status_cache": str(tmp_path / "ids.json")}
+    before = OpenCartConnector("shop", settings)
+    assert before.check().ok  # the store is open: the check saves the status ids
+    before.close()
+    seeded.run("UPDATE oc_setting SET value = '1' WHERE `key` = 'config_maintenance' AND store_id = 0")
+    try:
+        during = OpenCartConnector("shop", {**settings, "extension": "auto"})
+        report = during.check()
+        [outcome] = during.write("order_history", [{"order_id": ORDER_COMPLETE, "status": "Complete",
+                                                    "comment": "written in maintenance mode"}])
+        used = during.extension.variant  # auto: 3.0 turns to the api variant when both are installed
+        during.close()
+    finally:
+        seeded.run("UPDATE oc_setting SET value = '0' WHERE `key` = 'config_maintenance' AND store_id = 0")
+    assert outcome.status == "ok", outcome.message
+    assert _comments(seeded, ORDER_COMPLETE)[-1] == "written in maintenance mode"
+    [item] = [i for i in report.items if i.label == "maintenance mode"]
+    if used == "api":  # every route of the variant lives under api/: a warning, exit 0
+        assert (report.ok, item.warning) == (True, True)
+        assert item.value.startswith("ON: the storefront is closed; every job still runs")
+    else:
+        assert not report.ok
+        assert item.value.startswith("ON: order download and inventory sync wait until it is off")
+        assert "shipment confirmation runs, with the status ids saved on " in item.value

@@ -9,12 +9,14 @@ from realstore_seed import (
     DELETED_PRODUCT,
     DUP_MODEL,
     LARGE_POV_ID,
+    MODEL_ONLY_MODEL,
     ORDER_COMPLETE,
     ORDER_IDS,
     ORDER_MISSING,
     ORDER_SHIPPED,
     PRODUCT_DUP_A,
     PRODUCT_DUP_B,
+    PRODUCT_MODEL_ONLY,
     PRODUCT_SIZED,
     SIZED_MODEL,
     SIZED_SKU,
@@ -28,7 +30,7 @@ SEEDED = ",".join(map(str, ORDER_IDS))
 def test_version_reports_store_and_extension(client: ContractClient, store: RealStore) -> None:
     reply = client.ok("version")
     assert reply["opencart_version"].startswith(store.version + ".")
-    assert reply["extension_version"] == "1.0.0"
+    assert reply["extension_version"] == "1.1.0"
     assert reply["variant"] == store.variant
     assert reply["maintenance"] is False
     assert reply["api_user"] == store.username
@@ -133,6 +135,19 @@ def test_orders_skip_status_zero_and_carry_lines_options_totals_history(
     assert order["modified"] == "2031-01-02 10:00:00"
 
 
+def test_text_is_given_as_people_see_it_not_as_stored(client: ContractClient, seeded: Database) -> None:
+    """OpenCart keeps input HTML-escaped (`&amp;`); the contract gives it unescaped, once."""
+    assert seeded.value(f"SELECT shipping_company FROM oc_order WHERE order_id = {ORDER_SHIPPED}") == (
+        "Smith &amp; Sons &lt;Ltd&gt;"
+    )
+    [order] = client.ok("orders", {"order_ids": str(ORDER_SHIPPED)})["orders"]
+    assert order["shipping_company"] == "Smith & Sons <Ltd>"
+    assert order["shipping_address_1"] == '12 "Quoted" Straße'
+    assert order["comment"] == "Leave at door & ring"
+    [product] = client.ok("products", {"after_id": PRODUCT_SIZED - 1, "limit": 1})["products"]
+    assert product["name"] == "Sized shirt & cap"
+
+
 def test_orders_keyset_paging_and_filters(client: ContractClient, seeded: Database) -> None:
     first = client.ok("orders", {"order_ids": SEEDED, "limit": 1})
     assert [o["order_id"] for o in first["orders"]] == [ORDER_SHIPPED]
@@ -188,8 +203,10 @@ def test_stock_sets_products_and_option_values(client: ContractClient, seeded: D
     ]
     assert (results[0]["product_id"], results[0]["quantity"]) == (PRODUCT_SIZED, 11)
     assert (results[1]["product_option_value_id"], results[1]["quantity"]) == (LARGE_POV_ID, 12)
+    # the product follows its tracked option values (Small 3 + Large 12) once the call's items are set
+    assert results[1]["product_quantity"] == 15
     assert f"{PRODUCT_DUP_A}, {PRODUCT_DUP_B}" in results[2]["message"]
-    assert seeded.run(f"SELECT quantity FROM oc_product WHERE product_id = {PRODUCT_SIZED}") == [["11"]]
+    assert seeded.run(f"SELECT quantity FROM oc_product WHERE product_id = {PRODUCT_SIZED}") == [["15"]]
     assert seeded.run(
         "SELECT product_option_value_id, quantity FROM oc_product_option_value"
         f" WHERE product_id = {PRODUCT_SIZED} ORDER BY 1"
@@ -197,6 +214,37 @@ def test_stock_sets_products_and_option_values(client: ContractClient, seeded: D
     assert seeded.run(
         f"SELECT quantity FROM oc_product WHERE product_id IN ({PRODUCT_DUP_A}, {PRODUCT_DUP_B}) ORDER BY 1"
     ) == [["1"], ["2"]]
+
+
+def test_stock_keep_leaves_an_option_product_as_it_is(client: ContractClient, seeded: Database) -> None:
+    product_quantity = f"SELECT quantity FROM oc_product WHERE product_id = {PRODUCT_SIZED}"
+    before = seeded.value(product_quantity)
+    item = {"sku": SIZED_SKU, "option": "Size", "value": "Small", "quantity": 30}
+    [result] = client.ok("stock", body={"items": [item], "option_products": "keep"})["results"]
+    assert result["status"] == "updated" and "product_quantity" not in result
+    assert seeded.value(product_quantity) == before
+    reply = client.call("stock", body={"items": [item], "option_products": "max"})
+    assert reply.status_code == 400
+    assert reply.json()["error"] == {
+        "code": "invalid_parameter",
+        "message": "Invalid parameter option_products: expected sum or keep",
+    }
+
+
+def test_stock_by_sku_falls_back_to_the_model(client: ContractClient, seeded: Database) -> None:
+    items = [
+        {"sku": MODEL_ONLY_MODEL, "quantity": 9},
+        {"sku": SIZED_SKU, "quantity": 8},
+        {"sku": DUP_MODEL, "quantity": 1},
+        {"sku": "CSYNC-NEITHER", "quantity": 1},
+    ]
+    results = client.ok("stock", body={"items": items})["results"]
+    assert [r["status"] for r in results] == ["updated", "updated", "ambiguous", "not_found"]
+    assert (results[0]["product_id"], results[0]["quantity"]) == (PRODUCT_MODEL_ONLY, 9)
+    assert results[1]["product_id"] == PRODUCT_SIZED
+    assert results[2]["message"] == f"Products {PRODUCT_DUP_A}, {PRODUCT_DUP_B} share model {DUP_MODEL}"
+    assert results[3]["message"] == "No product has sku or model CSYNC-NEITHER"
+    assert seeded.value(f"SELECT quantity FROM oc_product WHERE product_id = {PRODUCT_MODEL_ONLY}") == "9"
 
 
 def test_stock_rejects_a_body_that_is_not_an_item_list(client: ContractClient) -> None:

@@ -93,7 +93,7 @@ def test_hostile_bodies_are_invalid_parameter(client: ContractClient) -> None:
     for raw in ("{", "null", '{"items": "x"}', "\x00\xff", '{"items": [' + ",".join(["{}"] * 501) + "]}"):
         reply = client.http.post(
             url,
-            params=client.auth_params("stock"),
+            params=client.auth_params("stock", raw.encode("latin-1")),
             data=raw.encode("latin-1"),
             headers={"Content-Type": "application/json"},
             timeout=30,

@@ -27,7 +27,7 @@ def broken_copy(tmp_path: Path, file: Path, old: str, new: str) -> Path:
 def test_a_php_warning_in_the_extension_breaks_the_reply(
     php_harness: PhpHarness, tmp_path: Path, version: str, variant: str
 ) -> None:
-    call = "$apiId = call_user_func($authenticate);"
+    call = "$apiId = call_user_func($authenticate, $body);"
     sources = broken_copy(tmp_path, LIBRARY / "endpoint.php", call, call + " $apiId += $undefined;")
     reply = ContractClient(php_harness.start_store(version, variant, sources)).call("version")
     assert "Undefined variable $undefined" in reply.text

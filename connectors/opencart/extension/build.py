@@ -11,13 +11,13 @@ Every package carries the same shared library (src/cartsync/) next to its thin c
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LIBRARY = HERE / "src" / "cartsync"
-CONTROLLERS = HERE / "controllers"
 
 # package file -> (controller tree, prefix inside the zip, where the shared library goes)
 PACKAGES: dict[str, tuple[str, str, str]] = {
@@ -26,29 +26,49 @@ PACKAGES: dict[str, tuple[str, str, str]] = {
     "cartsync.ocmod.zip": ("extension4", "", "system/library/cartsync/"),
 }
 
-# Fixed timestamp so that the same sources always give the same zip bytes.
-EPOCH = (2024, 1, 1, 0, 0, 0)
+EPOCH = datetime(2024, 1, 1)
+STAMP_RANGE_SECONDS = 20 * 365 * 86400
 
 
-def _add(archive: zipfile.ZipFile, source: Path, name: str) -> None:
-    info = zipfile.ZipInfo(name, EPOCH)
+def package_time(root: Path) -> tuple[int, int, int, int, int, int]:
+    """The time every file of the packages carries: derived from the contents of the sources
+    under `root`, so the same sources always give the same zip bytes, and changed sources give
+    another file time.
+
+    The file time matters on the store: OpenCart 3.0's installer keeps it, and PHP's opcache
+    (with its default validate_timestamps) goes on running a file's old code while the file's
+    time is unchanged, so an upgrade with a fixed time would not take effect until PHP restarts.
+    """
+    digest = hashlib.sha256()
+    packaged = [p for p in (root / "controllers").rglob("*") if p.is_file()]
+    packaged += (root / "src" / "cartsync").glob("*.php")
+    for path in sorted(packaged):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    offset = int.from_bytes(digest.digest()[:8], "big") % STAMP_RANGE_SECONDS
+    moment = EPOCH + timedelta(seconds=offset - offset % 2)  # zip times have 2-second steps
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
+def _add(archive: zipfile.ZipFile, source: Path, name: str, stamp: tuple[int, ...]) -> None:
+    info = zipfile.ZipInfo(name, stamp)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     archive.writestr(info, source.read_bytes())
 
 
-def build(dist: Path) -> list[Path]:
-    """Writes every package into dist; returns their paths."""
+def build(dist: Path, source: Path = HERE) -> list[Path]:
+    """Writes every package, built from the extension folder `source`, into dist; returns their paths."""
     dist.mkdir(parents=True, exist_ok=True)
+    stamp = package_time(source)
     built = []
     for filename, (tree, prefix, library_prefix) in PACKAGES.items():
         target = dist / filename
-        root = CONTROLLERS / tree
+        root = source / "controllers" / tree
         with zipfile.ZipFile(target, "w") as archive:
-            for source in sorted(p for p in root.rglob("*") if p.is_file()):
-                _add(archive, source, prefix + source.relative_to(root).as_posix())
-            for source in sorted(LIBRARY.glob("*.php")):
-                _add(archive, source, library_prefix + source.name)
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                _add(archive, path, prefix + path.relative_to(root).as_posix(), stamp)
+            for path in sorted((source / "src" / "cartsync").glob("*.php")):
+                _add(archive, path, library_prefix + path.name, stamp)
         built.append(target)
     return built
 

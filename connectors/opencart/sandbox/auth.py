@@ -50,6 +50,7 @@ class StoreAuth:
         self.default_api_id = default_api_id  # config_api_id
         self.clock = clock
         self.sessions: dict[str, ApiSession] = {}
+        self.signatures: dict[str, int] = {}  # taken by the extension, until their time leaves the window
 
     def user(self, username: str) -> ApiUser:
         return self.users[username]
@@ -130,6 +131,15 @@ class StoreAuth:
         user = self._by_id(session.api_id)
         assert user is not None
         return user
+
+    def take_signature(self, signature: str, expires: int) -> bool:
+        """Record a signature as taken; False when it was taken before (replay.php)."""
+        now = self.clock()
+        self.signatures = {taken: until for taken, until in self.signatures.items() if until >= now}
+        if signature in self.signatures:
+            return False
+        self.signatures[signature] = expires
+        return True
 
     def expire_all(self) -> None:
         self.sessions.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from cartsync.connectors.opencart.cleaning import html_escape, plain
 from cartsync.connectors.opencart.sandbox import extension_texts as texts
 from cartsync.connectors.opencart.sandbox.extension_params import Params
 from cartsync.connectors.opencart.sandbox.replies import Reply, json_reply
@@ -19,13 +20,14 @@ if TYPE_CHECKING:
     from cartsync.connectors.opencart.sandbox.state import StoreState
     from cartsync.connectors.opencart.sandbox.store import SandboxStore
 
-EXTENSION_VERSION = "1.0.0"
+EXTENSION_VERSION = "1.1.0"
 OPERATIONS = ("version", "statuses", "orders", "products", "stock")
 LANGUAGE_ID = 1  # the store's one language (config_language_id)
 ORDER_LIMITS = (50, 200)  # (default, largest) page size
 PRODUCT_LIMITS = (100, 500)
 MAX_STOCK_ITEMS = 500
 MAX_QUANTITY = 2147483647  # the quantity columns are signed 32-bit
+OPTION_PRODUCTS = ("sum", "keep")  # how a product with option values set follows them
 
 
 def handle(store: SandboxStore, operation: str | None, query: Mapping[str, str], body: Any,
@@ -34,14 +36,14 @@ def handle(store: SandboxStore, operation: str | None, query: Mapping[str, str],
     parameter."""
     params = Params(query)
     if operation == "version":
-        return json_reply({"extension_version": EXTENSION_VERSION,
+        return json_reply({"extension_version": store.extension_version,
                            "opencart_version": RELEASES[store.version],
                            "maintenance": store.maintenance, "variant": store.variant,
                            "api_user": api_user})
     if operation == "statuses":
         language_id = params.id("language_id", LANGUAGE_ID)
         statuses = sorted(store.state.statuses.items()) if language_id == LANGUAGE_ID else []
-        return json_reply({"statuses": [{"order_status_id": i, "name": n} for i, n in statuses]})
+        return json_reply({"statuses": [{"order_status_id": i, "name": plain(n)} for i, n in statuses]})
     if operation == "orders":
         return _orders(store.state, params)
     if operation == "products":
@@ -72,13 +74,39 @@ def _orders(state: StoreState, params: Params) -> Reply:
 # -- stock ------------------------------------------------------------------------------------
 
 def _stock(state: StoreState, body: Any) -> Reply:
+    """Sets quantities; with `option_products: sum` (the default) a product whose option values
+    were set follows them in the same call (`_follow_option_stock`)."""
     items = _item_list(body.get("items") if isinstance(body, dict) else None)
     if items is None:
         raise texts.invalid("items", texts.ITEMS_BODY)
     if len(items) > MAX_STOCK_ITEMS:
         raise texts.invalid("items", texts.TOO_MANY_ITEMS.format(max=MAX_STOCK_ITEMS))
+    option_products = "sum" if body.get("option_products") is None else body["option_products"]
+    if option_products not in OPTION_PRODUCTS:
+        raise texts.invalid("option_products", texts.OPTION_PRODUCTS)
     with state.lock:
-        return json_reply({"results": [_set_item(state, item) for item in items]})
+        results = [_set_item(state, item) for item in items]
+        followed = [r["product_id"] for r in results if "product_option_value_id" in r]
+        if option_products == "sum" and followed:
+            quantities = _follow_option_stock(state, followed)
+            for result in results:
+                if "product_option_value_id" in result and result["product_id"] in quantities:
+                    result["product_quantity"] = quantities[result["product_id"]]
+        return json_reply({"results": results})
+
+
+def _follow_option_stock(state: StoreState, product_ids: list[int]) -> dict[int, int]:
+    """Each product's quantity set to what its option values allow (catalog.php followOptionStock):
+    per option, the sum of its values that take stock (an oversold value counts as 0); the
+    smallest such sum over the options. A product none of whose values take stock is left alone."""
+    quantities = {}
+    for product_id in dict.fromkeys(product_ids):
+        product = state.products[product_id]
+        sums = [sum(max(value["quantity"], 0) for value in option["values"] if value["subtract"])
+                for option in product["options"] if any(value["subtract"] for value in option["values"])]
+        if sums:
+            product["quantity"] = quantities[product_id] = min(min(sums), MAX_QUANTITY)
+    return quantities
 
 
 def _item_list(items: Any) -> list[Any] | None:
@@ -108,13 +136,26 @@ def _item_problem(item: Any) -> str | None:
     return None
 
 
+def _named(stored: str, wanted: str) -> bool:
+    """Whether a stored name is `wanted`, sent as people see it or as OpenCart stores it
+    (catalog.php namesSql)."""
+    return stored in (wanted, html_escape(wanted))
+
+
+def _products_with(state: StoreState, field: str, wanted: str) -> list[dict[str, Any]]:
+    return [product for _, product in sorted(state.products.items()) if _named(product[field], wanted)]
+
+
 def _set_item(state: StoreState, item: Any) -> dict[str, Any]:
     problem = _item_problem(item)
     if problem is not None:
         return {"status": "invalid", "message": problem}
     field = "sku" if item.get("sku") is not None else "model"
     wanted = item[field]
-    products = [product for _, product in sorted(state.products.items()) if product[field] == wanted]
+    products = _products_with(state, field, wanted)
+    if not products and field == "sku":  # a product without a SKU is known by its model
+        products = _products_with(state, "model", wanted)
+        field = "model" if products else "sku or model"
     if not products:
         return {"status": "not_found", "message": texts.NO_PRODUCT.format(field=field, value=wanted)}
     if len(products) > 1:
@@ -126,8 +167,8 @@ def _set_item(state: StoreState, item: Any) -> dict[str, Any]:
         product["quantity"] = item["quantity"]
         return {"status": "updated", "product_id": product_id, "quantity": product["quantity"]}
     names = {"product_id": product_id, "option": item["option"], "value": item["value"]}
-    values = [value for option in product["options"] if option["name"] == item["option"]
-              for value in option["values"] if value["name"] == item["value"]]
+    values = [value for option in product["options"] if _named(option["name"], item["option"])
+              for value in option["values"] if _named(value["name"], item["value"])]
     if not values:
         return {"status": "not_found", "product_id": product_id,
                 "message": texts.NO_OPTION_VALUE.format(**names)}

@@ -20,7 +20,8 @@ UNKNOWN_USER = "Unknown or disabled API user"
 OUTSIDE_CLOCK_WINDOW = (
     f"The request time is outside the accepted clock window of {CLOCK_WINDOW_SECONDS} seconds"
 )
-BAD_SIGNATURE = "Bad signature"
+BAD_SIGNATURE = "Bad signature (the store checked it for host {host} and path {path})"
+SIGNATURE_USED = "This signed request was already used; each request is signed with a new nonce"
 
 # params.php and catalog.php: why a parameter is invalid
 SINGLE_VALUE = "expected a single value"
@@ -31,6 +32,7 @@ DATE = "expected YYYY-MM-DD HH:MM:SS"
 AFTER_ID_ALONE = "needs after_modified"
 ITEMS_BODY = 'expected a JSON body {"items": [...]}'
 TOO_MANY_ITEMS = "at most {max} items per call"
+OPTION_PRODUCTS = "expected sum or keep"
 
 # catalog.php: one stock item's result
 ITEM_NOT_OBJECT = "An item must be an object"
@@ -63,6 +65,15 @@ def permission(message: str) -> ExtensionError:
 
 def ip_not_allowed(ip: str) -> ExtensionError:
     return ExtensionError("ip", 403, f"Your IP {ip} is not allowed to access this API")
+
+
+IP_UNKNOWN = ("Your IP cannot be told: OpenCart 4.0 put the X-Forwarded-For (or Client-IP) header in place "
+              "of the connecting address, and this web server does not give PHP the original; a request "
+              "with that header is refused (run PHP under PHP-FPM or Apache, or send no such header)")
+
+
+def ip_unknown() -> ExtensionError:
+    return ExtensionError("ip", 403, IP_UNKNOWN)
 
 
 def invalid(parameter: str, why: str) -> ExtensionError:

@@ -13,15 +13,17 @@ Fault kinds, as a real store and the network in front of it fail:
 
 from __future__ import annotations
 
+import json
 import time
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING
 
 from cartsync.connectors.opencart.cleaning import clean_form
 from cartsync.connectors.opencart.sandbox import operator
+from cartsync.connectors.opencart.sandbox.client_ip import php_remote_addr
 from cartsync.connectors.opencart.sandbox.replies import Reply, not_found_page, server_error, with_php_notices
 from cartsync.connectors.opencart.sandbox.routes import Request, dispatch, fault_route
-from cartsync.engine.sandbox_server import JsonRequestHandler
+from cartsync.engine.sandbox_server import JsonRequestHandler, parse_form
 
 if TYPE_CHECKING:
     from cartsync.connectors.opencart.sandbox.store import SandboxStore
@@ -30,6 +32,11 @@ FAULT_KINDS = ("500-before", "500-after", "drop-after", "slow")
 
 
 class StoreRequestHandler(JsonRequestHandler):
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, by the store's clock (`SandboxStore.advance_clock`)."""
+        store: SandboxStore = self.server.state  # type: ignore[attr-defined]
+        return super().date_time_string(store.state.now() if timestamp is None else timestamp)
+
     def do_GET(self) -> None:
         self._handle("GET")
 
@@ -71,17 +78,21 @@ class StoreRequestHandler(JsonRequestHandler):
     def _request(self, method: str, store: SandboxStore) -> Request:
         form: dict[str, str] = {}
         body = None
-        if method == "POST":
-            if (self.headers.get("Content-Type") or "").startswith("application/json"):
-                try:
-                    body = self.read_json()
-                except ValueError:
-                    body = None
-            else:
-                form = clean_form(self.read_form(), store.version)  # as OpenCart's Request does
+        raw = self.read_body() if method == "POST" else b""
+        if (self.headers.get("Content-Type") or "").startswith("application/json"):
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+        elif raw:
+            # as OpenCart's Request does
+            form = clean_form(parse_form(raw), store.cleans_post_as or store.version)
         cookies = SimpleCookie(self.headers.get("Cookie") or "")
         query = self.query
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        connecting = store.seen_ip or self.client_address[0]
         return Request(method=method, route=query.get("route", "common/home"), query=query, form=form,
-                       body=body, ip=store.seen_ip or self.client_address[0],
+                       body=body, raw_body=raw, ip=php_remote_addr(store.version, connecting, headers),
                        host=self.headers.get("Host") or "", script_path=self.path_only or "/",
-                       cookie=cookies["PHPSESSID"].value if "PHPSESSID" in cookies else None)
+                       cookie=cookies["PHPSESSID"].value if "PHPSESSID" in cookies else None,
+                       headers=headers, server_remote=connecting if store.server_gives_remote_addr else None)

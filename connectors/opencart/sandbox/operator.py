@@ -23,6 +23,9 @@ Switches (POST, a JSON object body):
 - `POST /_sandbox/expire-sessions`: every API session dies, as after an idle hour.
 - `POST /_sandbox/orders`: `{"count": N, "status": "Processing"}` places N orders (copies of
   the seed's first order); the reply is `{"order_ids": [...]}`.
+- `POST /_sandbox/settings`: `{"cartsync_trusted_proxies": "173.245.48.0/20, 10.0.0.1",
+  "cartsync_client_ip_header": "CF-Connecting-IP"}`: store settings the extension reads (null
+  removes one); the reply is every such setting.
 
 Fault routes are `history`, `login`, the extension's operations (`version`, `statuses`,
 `orders`, `products`, `stock`) or `*`; the kinds are in `handler.py`.
@@ -130,6 +133,15 @@ def _add_orders(store: SandboxStore, arguments: Mapping[str, Any]) -> Payload:
     return {"order_ids": [store.add_order(status) for _ in range(count)]}
 
 
+def _settings(store: SandboxStore, arguments: Mapping[str, Any]) -> Payload:
+    for key, value in arguments.items():
+        if not key.startswith("cartsync_") or not (value is None or isinstance(value, str)):
+            raise ValueError(f"settings are cartsync_... names with text (or null) values, "
+                             f"not {key!r}: {value!r}")
+        store.set_setting(key, value)
+    return {"settings": dict(store.settings)}
+
+
 _READS: dict[str, Callable[[SandboxStore, Mapping[str, Any]], Payload]] = {
     "history": lambda store, query: {"history": store.history_rows(_order_id(query))},
     "mail": lambda store, query: {"mail": store.mail(_order_id(query))},
@@ -142,4 +154,5 @@ _ACTIONS: dict[str, Callable[[SandboxStore, Mapping[str, Any]], Payload]] = {
     "php-notices": _notices,
     "expire-sessions": _expire,
     "orders": _add_orders,
+    "settings": _settings,
 }

@@ -4,11 +4,12 @@ stock API (login, order history), the extension's routes, and everything else.""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cartsync.connectors.opencart.sandbox import extension_api
 from cartsync.connectors.opencart.sandbox.auth import NO_PERMISSION
+from cartsync.connectors.opencart.sandbox.client_ip import opencart_41_ip
 from cartsync.connectors.opencart.sandbox.extension_guard import authenticate, require_signature
 from cartsync.connectors.opencart.sandbox.extension_texts import ExtensionError
 from cartsync.connectors.opencart.sandbox.replies import (
@@ -44,10 +45,13 @@ class Request:
     query: Mapping[str, str]
     form: Mapping[str, str]
     body: Any  # decoded JSON body, if any
-    ip: str  # the caller's IP as the store sees it
+    raw_body: bytes  # the body's bytes, as php://input gives them
+    ip: str  # $_SERVER['REMOTE_ADDR'] as PHP code sees it (client_ip.php_remote_addr)
     host: str  # the Host header
     script_path: str  # the URL path (e.g. /index.php)
     cookie: str | None  # PHPSESSID
+    headers: Mapping[str, str] = field(default_factory=dict)  # every request header, by lower-case name
+    server_remote: str | None = None  # the web server's own REMOTE_ADDR, where it gives PHP one
 
 
 def dispatch(store: SandboxStore, request: Request) -> Reply:
@@ -157,7 +161,8 @@ def _stock_api_denied(version: str, token: str | None) -> Reply:
 def _signed_stock_api(store: SandboxStore, request: Request) -> Reply:
     try:
         with store.state.lock:
-            require_signature(store.auth, request)
+            caller = opencart_41_ip(request.ip, request.headers)
+            require_signature(store.auth, request, caller, extension=False)
     except ExtensionError:
         return json_reply(FORBIDDEN_41, 403)
     if request.query.get("call") == HISTORY_CALL_41:

@@ -3,7 +3,9 @@
 What it reproduces (see the OpenCart reference): statuses with store-specific ids, stock taken
 when an order enters the stock-taking statuses and put back when it leaves them, option stock
 kept apart from product stock, "Order Update" emails on notify, status-0 "missing orders",
-and 4.1 not moving `date_modified` on a status change.
+4.1 not moving `date_modified` on a status change, and text kept as OpenCart keeps input
+(HTML-escaped; `typed` turns what a person types into that), which the extension's views give
+back as people see it (`cleaning.plain`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import copy
 import threading
 import time
 from typing import Any
+
+from cartsync.connectors.opencart.cleaning import clean, plain
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -107,15 +111,27 @@ class StoreState:
                 return status_id
         raise KeyError(f"no order status named {name!r}; the store has {sorted(self.statuses.values())}")
 
+    def typed(self, value: Any) -> Any:
+        """What a person typed into the storefront or the admin, as OpenCart stores it: every
+        text HTML-escaped (and trimmed from 3.0), in dicts and lists too."""
+        if isinstance(value, str):
+            return clean(value, self.version)
+        if isinstance(value, dict):
+            return {key: self.typed(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.typed(item) for item in value]
+        return value
+
     def add_order(self, template_id: int, status_id: int, fields: dict[str, Any]) -> int:
-        """A new order copied from an existing one, placed now and given `status_id`."""
+        """A new order copied from an existing one, placed now and given `status_id`; `fields`
+        are what the shopper typed at checkout."""
         with self.lock:
             order = copy.deepcopy(self.orders[template_id])
             order_id = max(self.orders) + 1
             stamp = self.stamp()
             order.update({"order_id": order_id, "order_status_id": 0, "date_added": stamp,
                           "date_modified": stamp, "history": []})
-            order.update(fields)
+            order.update(self.typed(fields))
             self.orders[order_id] = order
             if status_id:
                 self.add_history(order_id, status_id)
@@ -134,7 +150,11 @@ class StoreState:
         return order["date_modified"]
 
     def order_view(self, order: dict[str, Any]) -> dict[str, Any]:
-        """An order as the extension's `orders` route returns it (the contract's Order)."""
+        """An order as the extension's `orders` route returns it (the contract's Order): its text
+        as people see it."""
+        return as_seen(self._stored_order_view(order))
+
+    def _stored_order_view(self, order: dict[str, Any]) -> dict[str, Any]:
         view = {key: value for key, value in order.items()
                 if key not in ("shipping_address", "payment_address", "products", "history")}
         view["order_status"] = self.statuses.get(order["order_status_id"], "")
@@ -195,4 +215,15 @@ class StoreState:
         for product in page:
             product.pop("price", None)
         more = len(ids) > limit
-        return page, ({"after_id": ids[limit - 1]} if more else None)
+        return as_seen(page), ({"after_id": ids[limit - 1]} if more else None)
+
+
+def as_seen(view: Any) -> Any:
+    """A view of stored rows with every text as people see it (`cleaning.plain`)."""
+    if isinstance(view, str):
+        return plain(view)
+    if isinstance(view, dict):
+        return {key: as_seen(item) for key, item in view.items()}
+    if isinstance(view, list):
+        return [as_seen(item) for item in view]
+    return view

@@ -12,6 +12,7 @@ In-process use (tests, demos)::
         store.emails                                    # "Order Update" mails sent so far
         store.inject_fault("history", "500-after", times=2)   # commit the row, then answer 500
         store.inject_fault("history", "drop-after", probability=0.05, seed=7)
+        store.set_setting("cartsync_trusted_proxies", "10.0.0.0/8")   # a proxy in front of the store
 
 Its operator methods change the store the way its admin, its clock or its network would. The
 same switches, and read-only views of history rows and mails, are HTTP routes under
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from cartsync.connectors.opencart.sandbox.auth import ApiUser, StoreAuth
+from cartsync.connectors.opencart.sandbox.extension_api import EXTENSION_VERSION
 from cartsync.connectors.opencart.sandbox.handler import FAULT_KINDS, StoreRequestHandler
 from cartsync.connectors.opencart.sandbox.state import StoreState
 from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
@@ -56,9 +58,14 @@ class SandboxStore:
         self.api_username = api_username
         self.api_key = api_key
         self.extension_installed = extension_installed
+        self.extension_version = EXTENSION_VERSION  # an older one: a store whose extension was not upgraded
         self.maintenance = False
         self.notices = False
         self.seen_ip: str | None = None
+        self.settings: dict[str, str] = {}  # the cartsync_* rows of oc_setting (store 0)
+        # PHP-FPM and Apache give PHP the connecting address (getenv); PHP's built-in server does not
+        self.server_gives_remote_addr = True
+        self.cleans_post_as: str | None = None  # another version's POST cleaning (a later release, a patch)
         self.tls = False
         self.faults = FaultPlan(FAULT_KINDS)
         data = json.loads((seed or DEFAULT_SEED).read_text(encoding="utf-8"))
@@ -133,8 +140,17 @@ class SandboxStore:
         self.auth.user(username or self.api_username).enabled = False
 
     def set_seen_ip(self, ip: str | None) -> None:
-        """Make the store see callers at `ip`, as behind a proxy such as Cloudflare."""
+        """Make the store see callers connect from `ip` (REMOTE_ADDR), as behind a proxy such as
+        Cloudflare."""
         self.seen_ip = ip
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """A store setting the extension reads (oc_setting, code `cartsync`), e.g.
+        `cartsync_trusted_proxies`; None removes it."""
+        if value is None:
+            self.settings.pop(key, None)
+        else:
+            self.settings[key] = value
 
     def inject_fault(self, route: str, kind: str, *, times: int | None = None, after: int = 0,
                      probability: float | None = None, seed: int | None = None, delay: float = 1.0) -> Fault:
@@ -188,13 +204,15 @@ class SandboxStore:
             return self.state.order_view(self.state.orders[order_id])
 
     def add_order(self, status: str = "Pending", *, template: int = 1001, **fields: Any) -> int:
-        """Place a new order (a copy of order `template`, overridden by `fields`); returns its id.
+        """Place a new order (a copy of order `template`, overridden by `fields` as the shopper
+        typed them: stored HTML-escaped, as OpenCart's checkout stores them); returns its id.
         `status=""` leaves it a status-0 "missing order"."""
         return self.state.add_order(template, self.status_id(status) if status else 0, fields)
 
     def set_order_status(self, order_id: int, status: str, comment: str = "", notify: bool = False) -> None:
-        """Add a history entry as the admin would (stock moves, mail, date_modified)."""
-        self.state.add_history(order_id, self.status_id(status), comment, notify)
+        """Add a history entry as the admin would (stock moves, mail, date_modified; the comment
+        is stored as OpenCart stores what the admin typed)."""
+        self.state.add_history(order_id, self.status_id(status), self.state.typed(comment), notify)
 
     def touch_order(self, order_id: int) -> None:
         """Save the order in the admin without changing its status: date_modified moves."""

@@ -16,6 +16,7 @@ from cartsync.engine.mapping.functions.coerce import as_decimal, json_number
 from cartsync.engine.mapping.functions.strings import matches
 
 _STOCK_OPTION_TYPES = frozenset({"select", "radio", "checkbox", "image"})
+_UNSET = object()
 
 
 def _table(env: FunctionEnv, name: str) -> Any:
@@ -77,13 +78,24 @@ def split_item_key(key: str | None) -> dict[str, Any] | None:
 @mapping_function(
     "string",
     "any",
+    "any?",
     uses_env=True,
-    examples=(("alias('ship_methods', 'flat.flat').carrier", "UPS"), ("alias('ship_methods', 'X-1')", "X-1")),
+    examples=(
+        ("alias('ship_methods', 'flat.flat').carrier", "UPS"),
+        ("alias('ship_methods', 'X-1')", "X-1"),
+        ("alias('ship_methods', 'X-1', 'flat.flat')", "flat.flat"),
+    ),
 )
-def alias(env: FunctionEnv, table: str, key: Any) -> Any:
-    """The entry `key` of `table`, or `key` itself when the table has no such entry."""
+def alias(env: FunctionEnv, table: str, key: Any, otherwise: Any = _UNSET) -> Any:
+    """The entry `key` of `table`; when the table has no such entry, `otherwise` if given, else
+    `key` itself.
+
+    An order line's WMS SKU: `alias('sku_aliases', item_key(sku, options), alias('sku_aliases', sku))`
+    takes the option value's own alias, else the product's alias, else the store SKU.
+    """
     entries = _table(env, table)
-    return entries.get(key, key) if isinstance(key, str | int | float) else key
+    fallback = key if otherwise is _UNSET else otherwise
+    return entries.get(key, fallback) if isinstance(key, str | int | float) else fallback
 
 
 @mapping_function(

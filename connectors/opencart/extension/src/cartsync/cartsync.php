@@ -5,6 +5,9 @@
  */
 require_once(__DIR__ . '/error.php');
 require_once(__DIR__ . '/params.php');
+require_once(__DIR__ . '/text.php');
+require_once(__DIR__ . '/client_ip.php');
+require_once(__DIR__ . '/replay.php');
 require_once(__DIR__ . '/guard.php');
 require_once(__DIR__ . '/orders.php');
 require_once(__DIR__ . '/catalog.php');

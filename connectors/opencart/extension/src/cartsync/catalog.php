@@ -21,7 +21,7 @@ class CartsyncCatalog {
 		$statuses = array();
 		$query = $this->db->query("SELECT `order_status_id`, `name` FROM `" . DB_PREFIX . "order_status` WHERE `language_id` = '" . (int)$languageId . "' ORDER BY `order_status_id`");
 		foreach ($query->rows as $row) {
-			$statuses[] = array('order_status_id' => (int)$row['order_status_id'], 'name' => (string)$row['name']);
+			$statuses[] = array('order_status_id' => (int)$row['order_status_id'], 'name' => CartsyncText::plain((string)$row['name']));
 		}
 		return array('statuses' => $statuses);
 	}
@@ -48,9 +48,9 @@ class CartsyncCatalog {
 			$id = (int)$row['product_id'];
 			$products[] = array(
 				'product_id' => $id,
-				'name' => (string)$row['name'],
-				'model' => (string)$row['model'],
-				'sku' => $row['product_sku'] === null ? null : (string)$row['product_sku'],
+				'name' => CartsyncText::plain((string)$row['name']),
+				'model' => CartsyncText::plain($row['model']),
+				'sku' => CartsyncText::plain($row['product_sku']),
 				'quantity' => (int)$row['quantity'],
 				'subtract' => (int)$row['subtract'],
 				'status' => (int)$row['status'],
@@ -77,7 +77,7 @@ class CartsyncCatalog {
 			$options[(int)$row['product_id']][$optionId] = array(
 				'product_option_id' => $optionId,
 				'option_id' => (int)$row['option_id'],
-				'name' => (string)$row['name'],
+				'name' => CartsyncText::plain((string)$row['name']),
 				'type' => (string)$row['type'],
 				'values' => array(),
 			);
@@ -93,7 +93,7 @@ class CartsyncCatalog {
 			$options[$optionProduct[$optionId]][$optionId]['values'][] = array(
 				'product_option_value_id' => (int)$row['product_option_value_id'],
 				'option_value_id' => (int)$row['option_value_id'],
-				'name' => (string)$row['name'],
+				'name' => CartsyncText::plain((string)$row['name']),
 				'quantity' => (int)$row['quantity'],
 				'subtract' => (int)$row['subtract'],
 			);
@@ -101,7 +101,11 @@ class CartsyncCatalog {
 		return $options;
 	}
 
-	/** Sets quantities from a JSON body {"items": [...]}; one result per item, in order. */
+	/**
+	 * Sets quantities from a JSON body {"items": [...], "option_products": "sum"|"keep"}; one result
+	 * per item, in order. With "sum" (the default) a product whose option values were set follows
+	 * them in the same call (see optionStock), so the storefront can sell what its options hold.
+	 */
 	public function setStock($body) {
 		$decoded = is_string($body) ? json_decode($body, true) : null;
 		if (!is_array($decoded) || !isset($decoded['items']) || !is_array($decoded['items']) || ($decoded['items'] && array_keys($decoded['items']) !== range(0, count($decoded['items']) - 1))) {
@@ -110,11 +114,51 @@ class CartsyncCatalog {
 		if (count($decoded['items']) > self::MAX_STOCK_ITEMS) {
 			throw CartsyncError::invalid('items', 'at most ' . self::MAX_STOCK_ITEMS . ' items per call');
 		}
+		$optionProducts = isset($decoded['option_products']) ? $decoded['option_products'] : 'sum';
+		if (!in_array($optionProducts, array('sum', 'keep'), true)) {
+			throw CartsyncError::invalid('option_products', 'expected sum or keep');
+		}
 		$results = array();
+		$optionProductIds = array();
 		foreach ($decoded['items'] as $item) {
-			$results[] = $this->setItem($item);
+			$result = $this->setItem($item);
+			if (isset($result['product_option_value_id'])) {
+				$optionProductIds[$result['product_id']] = $result['product_id'];
+			}
+			$results[] = $result;
+		}
+		if ($optionProducts === 'sum' && $optionProductIds) {
+			$quantities = $this->followOptionStock(array_values($optionProductIds));
+			foreach ($results as $index => $result) {
+				if (isset($result['product_option_value_id']) && isset($quantities[$result['product_id']])) {
+					$results[$index]['product_quantity'] = $quantities[$result['product_id']];
+				}
+			}
 		}
 		return array('results' => $results);
+	}
+
+	/**
+	 * Sets each product's quantity to what its option values allow, and returns it by product id:
+	 * OpenCart sells a product only while its own quantity covers the order, and every unit sold
+	 * takes one value of each of its options. So the quantity is the sum of the option's values
+	 * that take stock (subtract=1; an oversold value counts as 0), the smallest such sum when
+	 * several options take stock. A product none of whose values take stock is left alone.
+	 */
+	private function followOptionStock(array $productIds) {
+		$query = $this->db->query("SELECT `product_id`, `product_option_id`, SUM(GREATEST(`quantity`, 0)) AS stock FROM `" . DB_PREFIX . "product_option_value`"
+			. " WHERE `product_id` IN (" . implode(',', array_map('intval', $productIds)) . ") AND `subtract` = '1'"
+			. " GROUP BY `product_id`, `product_option_id`");
+		$quantities = array();
+		foreach ($query->rows as $row) {
+			$productId = (int)$row['product_id'];
+			$stock = (int)min((float)$row['stock'], self::MAX_QUANTITY);
+			$quantities[$productId] = isset($quantities[$productId]) ? min($quantities[$productId], $stock) : $stock;
+		}
+		foreach ($quantities as $productId => $quantity) {
+			$this->db->query("UPDATE `" . DB_PREFIX . "product` SET `quantity` = '" . (int)$quantity . "' WHERE `product_id` = '" . (int)$productId . "'");
+		}
+		return $quantities;
 	}
 
 	private function setItem($item) {
@@ -125,6 +169,11 @@ class CartsyncCatalog {
 		$quantity = $item['quantity'];
 		list($field, $value) = isset($item['sku']) ? array('sku', $item['sku']) : array('model', $item['model']);
 		$productIds = $this->productIds($field, $value);
+		if (!$productIds && $field === 'sku') {
+			// A product without a SKU is known by its model, which then stands for its SKU.
+			$productIds = $this->productIds('model', $value);
+			$field = $productIds ? 'model' : 'sku or model';
+		}
 		if (!$productIds) {
 			return array('status' => 'not_found', 'message' => 'No product has ' . $field . ' ' . $value);
 		}

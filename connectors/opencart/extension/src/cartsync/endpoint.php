@@ -5,12 +5,12 @@
  */
 class CartsyncEndpoint {
 	/**
-	 * @param callable $authenticate returns the API user's id or throws CartsyncError
+	 * @param callable $authenticate given the raw body, returns the API user's id or throws CartsyncError
 	 * @return array [HTTP status, reply body]
 	 */
 	public static function handle(callable $authenticate, CartsyncService $service, $op, array $get, $body) {
 		try {
-			$apiId = call_user_func($authenticate);
+			$apiId = call_user_func($authenticate, $body);
 			if (!CartsyncService::isOperation($op)) {
 				throw CartsyncError::notFound(is_string($op) ? $op : '(none)');
 			}

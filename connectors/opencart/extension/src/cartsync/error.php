@@ -18,6 +18,10 @@ class CartsyncError extends Exception {
 		return new CartsyncError('ip', 403, 'Your IP ' . $ip . ' is not allowed to access this API');
 	}
 
+	public static function ipUnknown() {
+		return new CartsyncError('ip', 403, 'Your IP cannot be told: OpenCart 4.0 put the X-Forwarded-For (or Client-IP) header in place of the connecting address, and this web server does not give PHP the original; a request with that header is refused (run PHP under PHP-FPM or Apache, or send no such header)');
+	}
+
 	public static function invalid($parameter, $why) {
 		return new CartsyncError('invalid_parameter', 400, 'Invalid parameter ' . $parameter . ': ' . $why);
 	}

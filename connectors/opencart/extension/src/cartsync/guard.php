@@ -47,13 +47,16 @@ class CartsyncGuard {
 	}
 
 	/**
-	 * Checks a request signed like 4.1's own API calls; returns the API user's id.
+	 * Checks a request signed like 4.1's own API calls, with two more lines: the request's nonce
+	 * and the sha256 of its raw body, so that the signature covers a JSON body too; each signature
+	 * is taken once (CartsyncReplay). Returns the API user's id.
 	 *
 	 * @param array $get the query parameters, $post the form POST fields, $server the request's server values
+	 * @param string $body the raw request body (php://input)
 	 */
-	public function requireSignature(array $get, array $post, array $server, $ip, $now) {
-		foreach (array('route', 'call', 'username', 'store_id', 'language', 'currency', 'time', 'signature') as $key) {
-			if (!isset($get[$key]) || !is_string($get[$key])) {
+	public function requireSignature(array $get, array $post, array $server, $ip, $now, $body, CartsyncReplay $replay) {
+		foreach (array('route', 'call', 'username', 'store_id', 'language', 'currency', 'time', 'signature', 'nonce') as $key) {
+			if (!isset($get[$key]) || !is_string($get[$key]) || ($key === 'nonce' && !preg_match('/^[A-Za-z0-9_-]{16,64}$/', $get[$key]))) {
 				throw CartsyncError::permission('Missing or invalid signature parameter ' . $key);
 			}
 		}
@@ -66,26 +69,37 @@ class CartsyncGuard {
 			throw CartsyncError::permission('The request time is outside the accepted clock window of ' . self::SIGNATURE_WINDOW . ' seconds');
 		}
 		$path = !empty($server['PHP_SELF']) ? rtrim(dirname($server['PHP_SELF']), '/') . '/' : '/';
+		$host = isset($server['HTTP_HOST']) ? (string)$server['HTTP_HOST'] : '';
 		$string = $get['route'] . "\n"
 			. $get['call'] . "\n"
 			. $query->row['username'] . "\n"
-			. (isset($server['HTTP_HOST']) ? (string)$server['HTTP_HOST'] : '') . "\n"
+			. $host . "\n"
 			. $path . "\n"
 			. (int)$get['store_id'] . "\n"
 			. $get['language'] . "\n"
 			. $get['currency'] . "\n"
 			. md5(http_build_query($post)) . "\n"
-			. $time . "\n";
+			. $time . "\n"
+			. $get['nonce'] . "\n"
+			. hash('sha256', (string)$body) . "\n";
+		$signature = rawurldecode($get['signature']);
 		$expected = base64_encode(hash_hmac('sha1', $string, $query->row['key'], true));
-		if (!hash_equals($expected, rawurldecode($get['signature']))) {
-			throw CartsyncError::permission('Bad signature');
+		if (!hash_equals($expected, $signature)) {
+			// Host and path name no secret, and a proxy that changes them is a cause the caller can fix.
+			throw CartsyncError::permission('Bad signature (the store checked it for host ' . $host . ' and path ' . $path . ')');
 		}
 		$apiId = (int)$query->row['api_id'];
 		$this->requireIp($apiId, $ip);
+		if (!$replay->takeOnce($signature, $time + self::SIGNATURE_WINDOW, $now)) {
+			throw CartsyncError::permission('This signed request was already used; each request is signed with a new nonce');
+		}
 		return $apiId;
 	}
 
 	private function requireIp($apiId, $ip) {
+		if ($ip === null) {
+			throw CartsyncError::ipUnknown();
+		}
 		$query = $this->db->query("SELECT 1 FROM `" . DB_PREFIX . "api_ip` WHERE `api_id` = '" . (int)$apiId . "' AND TRIM(`ip`) = '" . $this->db->escape((string)$ip) . "'");
 		if (!$query->num_rows) {
 			throw CartsyncError::ip((string)$ip);

@@ -103,23 +103,23 @@ class CartsyncOrders {
 			'store_id' => (int)$row['store_id'],
 			'customer_id' => (int)$row['customer_id'],
 			'order_status_id' => (int)$row['order_status_id'],
-			'order_status' => (string)$row['status_name'],
+			'order_status' => CartsyncText::plain((string)$row['status_name']),
 			'modified' => (string)$row['cartsync_modified'],
 			'currency_value' => (float)$row['currency_value'],
 			'total' => (float)$row['total'],
 		);
 		foreach (self::$orderStrings as $field) {
-			$order[$field] = (string)$row[$field];
+			$order[$field] = CartsyncText::plain((string)$row[$field]);
 		}
 		foreach (array('shipping', 'payment') as $kind) {
 			foreach (self::$addressFields as $field) {
-				$order[$kind . '_' . $field] = (string)$row[$kind . '_' . $field];
+				$order[$kind . '_' . $field] = CartsyncText::plain((string)$row[$kind . '_' . $field]);
 			}
 			$order[$kind . '_country_id'] = (int)$row[$kind . '_country_id'];
 			$order[$kind . '_zone_id'] = (int)$row[$kind . '_zone_id'];
 			foreach (array('iso_code_2', 'iso_code_3', 'zone_code') as $field) {
 				$value = $row[$kind . '_' . $field];
-				$order[$kind . '_' . $field] = $value === null ? null : (string)$value;
+				$order[$kind . '_' . $field] = CartsyncText::plain($value);
 			}
 			$method = $this->method($row, $kind);
 			$order[$kind . '_code'] = $method[0];
@@ -128,15 +128,15 @@ class CartsyncOrders {
 		return $order;
 	}
 
-	/** [code, name] of the order's shipping or payment method. */
+	/** [code, name] of the order's shipping or payment method, as people see them. */
 	private function method(array $row, $kind) {
 		$stored = (string)$row[$kind . '_method'];
 		if (!$this->schema->jsonMethods) {
-			return array((string)$row[$kind . '_code'], $stored);
+			return array(CartsyncText::plain((string)$row[$kind . '_code']), CartsyncText::plain($stored));
 		}
 		$decoded = json_decode(html_entity_decode($stored, ENT_QUOTES, 'UTF-8'), true);
 		if (!is_array($decoded)) {
-			return array('', $stored);
+			return array('', CartsyncText::plain($stored));
 		}
 		return array(
 			isset($decoded['code']) ? (string)$decoded['code'] : '',
@@ -156,9 +156,9 @@ class CartsyncOrders {
 			$lines[(int)$row['order_id']][] = array(
 				'order_product_id' => $lineId,
 				'product_id' => (int)$row['product_id'],
-				'name' => (string)$row['name'],
-				'model' => (string)$row['model'],
-				'sku' => $row['product_sku'] === null ? null : (string)$row['product_sku'],
+				'name' => CartsyncText::plain($row['name']),
+				'model' => CartsyncText::plain($row['model']),
+				'sku' => CartsyncText::plain($row['product_sku']),
 				'quantity' => (int)$row['quantity'],
 				'price' => (float)$row['price'],
 				'total' => (float)$row['total'],
@@ -173,22 +173,22 @@ class CartsyncOrders {
 		return array(
 			'product_option_id' => (int)$row['product_option_id'],
 			'product_option_value_id' => (int)$row['product_option_value_id'],
-			'name' => (string)$row['name'],
-			'value' => (string)$row['value'],
+			'name' => CartsyncText::plain($row['name']),
+			'value' => CartsyncText::plain($row['value']),
 			'type' => (string)$row['type'],
 		);
 	}
 
 	public function total(array $row) {
-		return array('code' => (string)$row['code'], 'title' => (string)$row['title'], 'value' => (float)$row['value'], 'sort_order' => (int)$row['sort_order']);
+		return array('code' => (string)$row['code'], 'title' => CartsyncText::plain($row['title']), 'value' => (float)$row['value'], 'sort_order' => (int)$row['sort_order']);
 	}
 
 	public function historyEntry(array $row) {
 		return array(
 			'order_status_id' => (int)$row['order_status_id'],
-			'order_status' => $row['status_name'] === null ? null : (string)$row['status_name'],
+			'order_status' => CartsyncText::plain($row['status_name']),
 			'notify' => (int)$row['notify'],
-			'comment' => (string)$row['comment'],
+			'comment' => CartsyncText::plain((string)$row['comment']),
 			'date_added' => (string)$row['date_added'],
 		);
 	}

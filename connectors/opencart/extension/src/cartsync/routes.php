@@ -29,6 +29,11 @@ trait CartsyncRoutes {
 		$this->serve('stock');
 	}
 
+	/** The caller's IP address by the store's trusted-proxy settings (see CartsyncClientIp). */
+	private function clientIp() {
+		return CartsyncClientIp::of($this->request->server, $this->config->get('cartsync_trusted_proxies'), $this->config->get('cartsync_client_ip_header'), VERSION);
+	}
+
 	/** The reply to one operation, written to OpenCart's response. */
 	private function reply($op, $variant, callable $authenticate) {
 		$service = new CartsyncService($this->db, array(

@@ -28,7 +28,7 @@ class CartsyncSchema {
 
 /** The operations of the extension contract, shared by every OpenCart version's controller. */
 class CartsyncService {
-	const EXTENSION_VERSION = '1.0.0';
+	const EXTENSION_VERSION = '1.1.0';
 	const OPERATIONS = 'version,statuses,orders,products,stock';
 
 	private $db;

@@ -3,8 +3,11 @@
  * cartsync routes of the OpenCart 4.x package.
  * 4.0: extension/cartsync/api/cartsync.<operation>&api_token=..., the token checked here against
  *      oc_api_session, the API user's status and its IP list.
- * 4.1: extension/cartsync/api/cartsync&call=<operation>, signed exactly like 4.1's own API calls
- *      with the API user's key, within the same clock window, plus the IP list.
+ * 4.1: extension/cartsync/api/cartsync&call=<operation>, signed like 4.1's own API calls with the
+ *      API user's key, within the same clock window, plus a nonce and the body's sha256, each
+ *      signature taken once, and the IP list.
+ * The caller's IP is found by the store's trusted-proxy settings (client_ip.php), never taken
+ * from a header a client could write itself.
  * In maintenance mode OpenCart answers these routes with its 503 page.
  */
 namespace Opencart\Catalog\Controller\Extension\Cartsync\Api;
@@ -18,17 +21,17 @@ class Cartsync extends \Opencart\System\Engine\Controller {
 	private function serve($op) {
 		$guard = new \CartsyncGuard($this->db);
 		$get = $this->request->get;
+		$ip = $this->clientIp();
 		if (version_compare(VERSION, '4.1.0.0', '>=')) {
 			$post = $this->request->post;
 			$server = $this->request->server;
-			$ip = function_exists('oc_get_ip') ? oc_get_ip() : $server['REMOTE_ADDR'];
-			$this->reply($op, 'signed', function () use ($guard, $get, $post, $server, $ip) {
-				return $guard->requireSignature($get, $post, $server, $ip, time());
+			$replay = new \CartsyncReplay(DIR_CACHE);
+			$this->reply($op, 'signed', function ($body) use ($guard, $get, $post, $server, $ip, $replay) {
+				return $guard->requireSignature($get, $post, $server, $ip, time(), $body, $replay);
 			});
 			return;
 		}
 		$token = isset($get['api_token']) ? $get['api_token'] : null;
-		$ip = $this->request->server['REMOTE_ADDR'];
 		$this->reply($op, 'extension4', function () use ($guard, $token, $ip) {
 			return $guard->requireToken($token, $ip);
 		});
