@@ -465,10 +465,10 @@ def state_show(
     """
 
     def action() -> int:
-        store = open_existing_state(state)
-        check_pipeline_known(store, pipeline)
-        say(f"cursor: {store.cursor(pipeline)}")
-        _print_runs(store.runs(pipeline, limit=5))
+        with closing(open_existing_state(state)) as store:
+            check_pipeline_known(store, pipeline)
+            say(f"cursor: {store.cursor(pipeline)}")
+            _print_runs(store.runs(pipeline, limit=5))
         return 0
 
     _guard(action)
@@ -588,10 +588,10 @@ def runs(
     """
 
     def action() -> int:
-        store = open_existing_state(state)
-        if pipeline is not None:
-            check_pipeline_known(store, pipeline)
-        rows = store.runs(pipeline, limit=limit)
+        with closing(open_existing_state(state)) as store:
+            if pipeline is not None:
+                check_pipeline_known(store, pipeline)
+            rows = store.runs(pipeline, limit=limit)
         if json_output:
             print_json(rows)
         else:

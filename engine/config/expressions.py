@@ -7,7 +7,9 @@ argument counts, and that the tables named in `lookup('table', ...)` (and `alias
 
 The other way round, a table under `lookups:` that no expression names is a mistake (often a
 misspelt overlay key that leaves the real table in place), and so is a setting no expression
-reads, unless `settings_schema` declares the settings (then it reports unknown ones).
+reads, unless `settings_schema` declares the settings (then it reports unknown ones), and a
+`derive` field that no other expression reads (a misspelt overlay name adds a field instead of
+changing one).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from cartsync.engine.config.model import ConfigIssue, JsonPath
 from cartsync.engine.config.yaml_positions import LocatedDocument
 from cartsync.engine.ledger_functions import RUNTIME_FUNCTIONS
 from cartsync.engine.mapping import NOT_LITERAL, ExpressionSyntaxError, MappingContext
+from cartsync.engine.mapping.syntax import parse
 
 
 def pipeline_expressions(data: Any) -> Iterator[tuple[JsonPath, str]]:
@@ -66,6 +69,7 @@ def check_expressions(document: LocatedDocument) -> list[ConfigIssue]:
     )
     issues: list[ConfigIssue] = []
     used: dict[str, set[Any]] = {"table": set(), "setting": set()}
+    fields: dict[JsonPath, set[str]] = {}  # the field names each expression reads
     for path, text in pipeline_expressions(data):
         try:
             context.compile(text)
@@ -75,12 +79,53 @@ def check_expressions(document: LocatedDocument) -> list[ConfigIssue]:
             continue
         for kind, name in context.names_used(text):
             used[kind].add(name)
+        fields[path] = _field_names(parse(text).parsed)
     if issues:  # names in the expressions that failed are unknown: no claim about unused ones
         return issues
     issues += _unused(document, ("lookups",), tables, used["table"], "lookup table")
     if "settings_schema" not in data:
         issues += _unused(document, ("settings",), settings, used["setting"], "setting")
+    derive = data.get("derive") if isinstance(data.get("derive"), dict) else {}
+    return issues + _unused_derived(document, derive, fields, _texts(settings))
+
+
+def _unused_derived(
+    document: LocatedDocument,
+    derive: dict[str, Any],
+    fields: dict[JsonPath, set[str]],
+    settings_texts: set[str],
+) -> list[ConfigIssue]:
+    """Derived fields that no other expression reads (settings may name fields too: order filters)."""
+    issues = []
+    for name in derive:
+        path = ("derive", name)
+        if name in settings_texts or any(name in names for where, names in fields.items() if where != path):
+            continue
+        read = {field for where, names in fields.items() if where != path for field in names}
+        hint = did_you_mean(name, sorted(read - {name})) or "remove it"
+        message = f"derived field `{name}` is not read by any expression"
+        issues.append(issue(document.key_position(path), path, message, hint))
     return issues
+
+
+def _field_names(node: Any) -> set[str]:
+    """Every field name a parsed expression mentions, at any depth."""
+    if not isinstance(node, dict):
+        return set()
+    names = {node["value"]} if node.get("type") == "field" else set()
+    for child in node.get("children", []):
+        names |= _field_names(child)
+    return names
+
+
+def _texts(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(_texts(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_texts(item) for item in value))
+    return set()
 
 
 def _unused(

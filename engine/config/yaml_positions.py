@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from cartsync.engine.config.env_vars import Environment, scan
@@ -32,7 +32,9 @@ from cartsync.engine.config.secret_keys import looks_secret
 _TAG = "tag:yaml.org,2002:"
 _CONSTRUCTED_TAGS = {_TAG + name for name in ("null", "bool", "int", "float")}
 _TEXT_TAGS = {_TAG + "str", _TAG + "timestamp"}
+_COLLECTION_TAGS = {MappingNode: _TAG + "map", SequenceNode: _TAG + "seq"}
 _FLOW_VARIABLE_HINT = "inside `{...}` or `[...]`, quote values that use variables: '${VAR}'"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: ten times faster
 _TAB_HINT = "YAML does not allow tabs here (indentation is spaces only): replace the tab with spaces"
 
 
@@ -77,15 +79,17 @@ def read_yaml(
     if problem is not None:
         return None, [problem]
     try:
-        root = _BoundedLoader(text).get_single_node()
+        _check_structure(text)
+        root = yaml.compose(text, Loader=_LOADER)
     except _Refused as refused:
         return None, [issue(_at(path, refused.mark), (), refused.message, refused.hint)]
     except yaml.MarkedYAMLError as error:
         return None, [_syntax_issue(path, text, error)]
     except yaml.reader.ReaderError as error:
         where = _position_of_offset(path, text, error.position)
-        message = f"the file holds the control character #x{error.character:04x}, which YAML does not allow"
-        return None, [issue(where, (), message, "remove it, or write it as an escape inside double quotes")]
+        message = f"the file holds the control character #x{ord(text[error.position]):04x}"
+        hint = "YAML does not allow it: remove it, or write it as an escape inside double quotes"
+        return None, [issue(where, (), message, hint)]
     builder = _Builder(path, Environment.of(env))
     document = LocatedDocument(None, file=path)
     if root is not None:
@@ -128,7 +132,8 @@ def _syntax_issue(path: Path, text: str, error: yaml.MarkedYAMLError) -> ConfigI
     problem = " ".join(part for part in (error.context, error.problem) if part)
     lines = text.splitlines()
     line = lines[position.line - 1] if position.line <= len(lines) else ""
-    if "'\\t'" in problem or line[: len(line) - len(line.lstrip())].count("\t"):
+    at_tab = line[position.column - 1 : position.column] == "\t"
+    if at_tab or "\t" in line[: len(line) - len(line.lstrip())]:
         hint: str | None = _TAB_HINT
     else:
         hint = _FLOW_VARIABLE_HINT if "${" in line else None
@@ -150,58 +155,50 @@ class _Refused(Exception):
         self.mark, self.message, self.hint = mark, message, hint
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's composer, refusing nesting deeper than MAX_DEPTH and aliases that copy too much.
+def _check_structure(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and aliases that would copy too much, from the parser's
+    events, before anything is built.
 
-    Each node's size counts what its aliases expand to, so a chain of aliases that doubles at
-    every step (an "alias bomb") is refused after a few steps, before anything is expanded.
+    Each anchor's size counts what the aliases inside it expand to, so a chain of aliases that
+    doubles at every step (an "alias bomb") is refused after a few steps, however small the file.
     """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self._depth = 0
-        self._sizes: dict[int, int] = {}  # id(node) -> values it holds, aliases expanded
-        self._added_by_aliases = 0
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
-            node = super().compose_node(parent, index)
-            size = self._sizes.get(id(node))
-            if size is None:
+    sizes: dict[str, int] = {}  # anchor -> values it holds, aliases expanded
+    open_collections: list[tuple[str | None, int]] = []  # (anchor, values counted before it)
+    counted = added_by_aliases = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, AliasEvent):
+            size = sizes.get(event.anchor)
+            if size is None and any(anchor == event.anchor for anchor, _ in open_collections):
                 raise _Refused(
                     event.start_mark,
                     f"the alias *{event.anchor} is inside the value it names, which never ends",
                     "an alias can only repeat a value that is complete before it",
                 )
-            self._added_by_aliases += size
-            if self._added_by_aliases > MAX_ALIAS_VALUES:
+            counted += size or 0
+            added_by_aliases += size or 0
+            if added_by_aliases > MAX_ALIAS_VALUES:
                 raise _Refused(
                     event.start_mark,
                     f"YAML aliases here expand to more than {MAX_ALIAS_VALUES:,} values",
                     "write the values out, or repeat smaller anchors (&name / *name)",
                 )
-            return node
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise _Refused(
-                self.peek_event().start_mark,
-                f"the values are nested more than {MAX_DEPTH} levels deep",
-                "flatten the structure; cartsync files need only a few levels",
-            )
-        try:
-            node = super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-        children = (
-            [child for pair in node.value for child in pair]
-            if isinstance(node, MappingNode)
-            else node.value
-            if isinstance(node, SequenceNode)
-            else []
-        )
-        self._sizes[id(node)] = 1 + sum(self._sizes.get(id(child), 1) for child in children)
-        return node
+        elif isinstance(event, ScalarEvent):
+            counted += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, CollectionStartEvent):
+            counted += 1
+            open_collections.append((event.anchor, counted - 1))
+            if len(open_collections) > MAX_DEPTH:
+                raise _Refused(
+                    event.start_mark,
+                    f"the values are nested more than {MAX_DEPTH} levels deep",
+                    "flatten the structure; cartsync files need only a few levels",
+                )
+        elif isinstance(event, CollectionEndEvent):
+            anchor, before = open_collections.pop()
+            if anchor:
+                sizes[anchor] = counted - before
 
 
 class _Builder:
@@ -221,6 +218,11 @@ class _Builder:
 
     def build(self, node: Node, path: JsonPath) -> Any:
         self.values[path] = self.position(node.start_mark)
+        expected = _COLLECTION_TAGS.get(type(node))
+        if expected is not None and node.tag != expected:
+            self.issues.append(
+                issue(self.position(node.start_mark), path, f"unsupported YAML tag `{node.tag}`")
+            )
         if isinstance(node, MappingNode):
             return self.build_mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -256,7 +258,7 @@ class _Builder:
             return node.value
         quote = 1 if node.style in ("'", '"') else 0
         raw_length = node.end_mark.index - node.start_mark.index
-        if node.style in (None, "'", '"') and raw_length == len(node.value) + 2 * quote:
+        if node.style in (None, "", "'", '"') and raw_length == len(node.value) + 2 * quote:
             self.text_starts[path] = self.position(node.start_mark, quote)
         if "$" not in node.value:
             return node.value
@@ -295,7 +297,7 @@ class _Builder:
         if scanned.problems:
             self.unresolved.add(path)
         result = "".join(text)
-        if scanned.whole and node.style is None:
+        if scanned.whole and not node.style:  # plain, not quoted
             return _json_scalar(result)
         return result
 

@@ -73,7 +73,7 @@ def test_other_yaml_hidden_folders_and_lookup_tables_are_left_alone_in_a_walk(wr
         (
             broken,
             2,
-            "invalid YAML: while parsing a flow node expected the node content, but found '<stream end>'",
+            "invalid YAML: while parsing a flow node did not find expected node content",
         )
     ]
 
