@@ -132,7 +132,7 @@ def check_status(store: StateStore, entity: str, status: str | None) -> None:
 
 def check_pipeline_known(store: StateStore, pipeline: str) -> None:
     """A pipeline named on the command line must have run with this state store."""
-    if store.runs(pipeline, limit=1) or store.cursor(pipeline) is not None:
+    if store.runs(pipeline, limit=1) or store.cursor(pipeline) is not None or store.lease(pipeline):
         return
     known = sorted({run["pipeline"] for run in store.runs(limit=10_000)})
     hint = _one_of(known) if known else "no pipeline has run with this state store yet"

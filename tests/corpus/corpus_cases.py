@@ -904,8 +904,8 @@ ARGUMENTS = (
     ),
     (
         "issue-runs-state-in-a-missing-folder",
-        ("runs", "--state", "/nonexistent/x.db"),
-        "There is no state store at /nonexistent/x.db",
+        ("runs", "--state", "nonexistent/x.db"),
+        "There is no state store at nonexistent/x.db",
     ),
     (
         "orders-show-without-state",
