@@ -103,6 +103,16 @@ DryRunOption = Annotated[
 LimitOption = Annotated[
     int | None, typer.Option(min=1, help="Stop after this many source records (each run).")
 ]
+LeaseOption = Annotated[
+    float,
+    typer.Option(
+        "--lease",
+        envvar="CARTSYNC_LEASE_SECONDS",
+        min=1,
+        help="Seconds of the run's lease, renewed while it runs: a run that dies blocks the "
+        "pipeline at most this long.",
+    ),
+]
 FullOption = Annotated[bool, typer.Option("--full", help="Ignore the cursor and resend unchanged records.")]
 StatusOption = Annotated[
     str | None,
@@ -216,16 +226,7 @@ def run_pipeline(
     limit: LimitOption = None,
     full: FullOption = False,
     state: StatePath = None,
-    lease: Annotated[
-        float,
-        typer.Option(
-            "--lease",
-            envvar="CARTSYNC_LEASE_SECONDS",
-            min=1,
-            help="Seconds of the run's lease, renewed while it runs: a run that dies blocks the "
-            "pipeline at most this long.",
-        ),
-    ] = DEFAULT_LEASE_SECONDS,
+    lease: LeaseOption = DEFAULT_LEASE_SECONDS,
 ) -> None:
     """Run one pipeline.
 
@@ -254,6 +255,7 @@ def run_client(
     limit: LimitOption = None,
     full: FullOption = False,
     state: StatePath = None,
+    lease: LeaseOption = DEFAULT_LEASE_SECONDS,
 ) -> None:
     """Run every pipeline of a client folder, one after the other.
 
@@ -266,7 +268,7 @@ def run_client(
     """
 
     def action() -> int:
-        options = RunOptions(dry_run=dry_run, limit=limit, full=full)
+        options = RunOptions(dry_run=dry_run, limit=limit, full=full, lease_seconds=lease)
         return run_client_folder(folder, connections, state, options, execute_loaded, print_report)
 
     _guard(action)

@@ -92,7 +92,9 @@ def load_run_config(pipeline_path: Path, connections_path: Path | None) -> RunCo
             else "check the path (it is relative to the current folder)"
         )
         raise ConfigError(f"The pipeline file {pipeline_path} {problem}.", hint=hint)
-    found = read_connections_file(find_connections(pipeline_path, connections_path))
+    connections_file = find_connections(pipeline_path, connections_path)
+    log.info("pipeline %s with the connections of %s", pipeline_path, connections_file)
+    found = read_connections_file(connections_file)
     usable = found.connections if found.readable else None
     config, issues = read_pipeline(pipeline_path, usable)
     errors = errors_only([*found.issues, *issues])

@@ -104,6 +104,7 @@ def read_pipeline(
     issues += check_expressions(document)
     if connections is not None:
         issues += check_endpoints(document, connections)
+    log.debug("checked %s: %d problem(s)", path, len(issues))
     if issues:
         return None, sort_issues(issues)
     return _build(path, document, lookups), []
