@@ -72,6 +72,7 @@ def test_verbose_logs_go_to_stderr_as_text_or_json(ran: Path):
     result = invoke("-v", "--log-format", "json", "run", "pipeline", "contacts.yaml", "--dry-run")
     entries = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert [entry["message"] for entry in entries] == [
+        "pipeline contacts.yaml with the connections of connections.yaml",
         "run of contacts started (dry run)",
         "run of contacts ended: exit code 1",
     ]
