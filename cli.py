@@ -523,6 +523,7 @@ def state_unlock(
 
     def action() -> int:
         with closing(open_existing_state(state)) as store:
+            check_pipeline_known(store, pipeline)
             removed = store.unlock(pipeline)
         if removed is None:
             console.print(f"'{pipeline}' is not locked: no run holds its lease.", highlight=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cartsync.engine.errors import CartsyncError
+from cartsync.engine.errors import CartsyncError, ConfigError
 from cartsync.engine.state import LedgerRow, RowChange, StateStore
 
 UNKNOWN = "unknown"  # not a status: rows whose last send has no known outcome (in flight)
@@ -77,8 +77,8 @@ class LedgerCommands:
 
     def _row(self, key: str) -> LedgerRow:
         row = self.store.row(self.entity, key)
-        if row is None:
-            raise CartsyncError(
+        if row is None:  # a key given on the command line that names nothing: exit 2
+            raise ConfigError(
                 f"The ledger has no {self.entity} '{key}'.",
                 hint=f"`cartsync orders --entity {self.entity}` lists the rows it has"
                 + ("; inventory sync's SKUs are rows of --entity stock." if self.entity == "order" else "."),

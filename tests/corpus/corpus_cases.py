@@ -964,6 +964,9 @@ ARGUMENTS = (
     ("validate-a-missing-path", ("validate", "nowhere"), "cannot read the file: No such file or directory"),
     ("test-a-missing-file", ("test", "nope.yaml"), "cannot read the file"),
     ("unknown-command", ("valdate",), "No such command"),
+    ("orders-show-an-unknown-order", ("orders", *STATE, "show", "10045"), "The ledger has no order '10045'"),
+    ("resend-an-unknown-order", ("orders", *STATE, "resend", "10045"), "The ledger has no order '10045'"),
+    ("state-unlock-an-unknown-pipeline", ("state", "unlock", "nosuch", *STATE), "knows no pipeline 'nosuch'"),
 )
 
 
