@@ -2,7 +2,8 @@
 
 Helpers live in `commands/`: output (tables whole when piped, `--json`), failures (no traceback
 reaches a user), logs (`-v`, `-q`, `--log-format`), arguments (checks of option values and of
-the state store), client (`run client`).
+the state store), validation (`validate`'s environment and report), testing (`test`), client
+(`run client`).
 """
 
 from __future__ import annotations
@@ -125,8 +126,6 @@ StatusOption = Annotated[
 SinceOption = Annotated[
     str | None, typer.Option(help="Only rows changed since this moment (2024-05-01, '3 days ago').")
 ]
-
-
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
 
 
