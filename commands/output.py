@@ -32,8 +32,9 @@ class PipeFriendlyConsole(Console):
         Console.size.fset(self, new_size)  # type: ignore[attr-defined]
 
 
-console = PipeFriendlyConsole()
-errors = PipeFriendlyConsole(stderr=True)
+# No emoji codes: `file.yaml:100:1` must not print as `file.yaml💯1`.
+console = PipeFriendlyConsole(emoji=False)
+errors = PipeFriendlyConsole(stderr=True, emoji=False)
 
 
 def shorten(text: str | None, length: int) -> str:

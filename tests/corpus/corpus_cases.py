@@ -937,12 +937,12 @@ ARGUMENTS = (
     (
         "resend-without-ids-or-status",
         ("orders", *STATE, "resend"),
-        "Give the order ids to resend, or --status",
+        "Give the ids to resend, or --status",
     ),
     (
         "hold-with-ids-and-status",
         ("orders", *STATE, "hold", "1", "--status", "error"),
-        "Give the order ids to hold",
+        "Give the ids to hold",
     ),
     (
         "release-status-bogus",

@@ -95,7 +95,8 @@ def test_json_of_runs_orders_and_check(ran: Path):
         ("inbox", "files", True),
         ("outbox", "files", True),
     ]
-    assert checked[0]["items"][0] == {"label": "folder", "value": str(ran / "in"), "ok": True}
+    folder = {"label": "folder", "value": str(ran / "in"), "ok": True, "warning": False}
+    assert checked[0]["items"][0] == folder
 
 
 def test_tables_are_not_cut_when_piped(ran: Path, add_contacts):
