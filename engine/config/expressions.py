@@ -7,9 +7,10 @@ argument counts, and that the tables named in `lookup('table', ...)` (and `alias
 
 The other way round, a table under `lookups:` that no expression names is a mistake (often a
 misspelt overlay key that leaves the real table in place), and so is a setting no expression
-reads, unless `settings_schema` declares the settings (then it reports unknown ones), and a
+reads (unless `settings_schema` declares the settings: then it reports unknown ones) and a
 `derive` field that no other expression reads (a misspelt overlay name adds a field instead of
-changing one).
+changing one). Only names the file itself declares count: an overlay that stops using its
+base's table, setting or field cannot remove it.
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def _unused_derived(
     issues = []
     for name in derive:
         path = ("derive", name)
+        if _inherited(document, path):
+            continue
         if name in settings_texts or any(name in names for where, names in fields.items() if where != path):
             continue
         read = {field for where, names in fields.items() if where != path for field in names}
@@ -106,6 +109,11 @@ def _unused_derived(
         message = f"derived field `{name}` is not read by any expression"
         issues.append(issue(document.key_position(path), path, message, hint))
     return issues
+
+
+def _inherited(document: LocatedDocument, path: JsonPath) -> bool:
+    """Written in a file this one extends (an overlay cannot remove what its base declares)."""
+    return document.key_position(path).file != document.file
 
 
 def _field_names(node: Any) -> set[str]:
@@ -136,8 +144,8 @@ def _unused(
     named = sorted(name for name in used if isinstance(name, str))
     issues = []
     for name in declared:
-        if name not in used:
-            path = (*where, name)
+        path = (*where, name)
+        if name not in used and not _inherited(document, path):
             hint = did_you_mean(name, [n for n in named if n not in declared]) or did_you_mean(name, named)
             message = f"{kind} `{name}` is not used by any expression"
             issues.append(issue(document.key_position(path), path, message, hint or "remove it"))
