@@ -27,7 +27,7 @@ def test_names_the_file_declares_and_nothing_reads_are_reported(write_file, pipe
         (6, "$.derive.lnes", "derived field `lnes` is not read by any expression", "did you mean `lines`?"),
         (7, "$.settings.prefx", "setting `prefx` is not used by any expression", "did you mean `prefix`?"),
         (
-            9,
+            8,
             "$.lookups.carrier",
             "lookup table `carrier` is not used by any expression",
             "did you mean `carriers`?",
