@@ -1,30 +1,58 @@
-"""The `cartsync` command. Thin: parse arguments, call the engine, print the result."""
+"""The `cartsync` command. Thin: parse arguments, call the engine, print the result.
+
+Helpers live in `commands/`: output (tables whole when piped, `--json`), failures (no traceback
+reaches a user), logs (`-v`, `-q`, `--log-format`), arguments (checks of option values and of
+the state store), validation (`validate`'s environment and report), testing (`test`), client
+(`run client`).
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
+from contextlib import closing
+from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from cartsync.engine.config.loader import load_connections, load_pipeline, validate_paths
+from cartsync.commands.arguments import (
+    check_entity,
+    check_pipeline_known,
+    check_status,
+    moment_option,
+    open_existing_state,
+    open_state_for_run,
+    state_for_dry_run,
+)
+from cartsync.commands.client import run_client_folder
+from cartsync.commands.failures import GuardedGroup, Settings
+from cartsync.commands.logs import LogFormat, configure_logging
+from cartsync.commands.output import console, errors, print_json, print_table, say, shorten
+from cartsync.commands.testing import run_tests
+from cartsync.commands.validation import environment_for_validation, print_validation
+from cartsync.engine.config.loader import load_connections, validate_paths
 from cartsync.engine.errors import CartsyncError, ConfigError
-from cartsync.engine.ledger_commands import LedgerCommands
-from cartsync.engine.mapping_tests import run_mapping_tests
+from cartsync.engine.ledger_commands import LedgerCommands, Verb
 from cartsync.engine.registry import sandbox_apps
 from cartsync.engine.report import RunReport
 from cartsync.engine.runner import Runner, RunOptions
 from cartsync.engine.state import DEFAULT_LEASE_SECONDS, StateStore
 from cartsync.engine.state.location import DEFAULT_PATH, display, is_postgres
 from cartsync.engine.state.pg_copy import copy_to_postgres
-from cartsync.engine.workspace import find_connections, open_connector, prepare
+from cartsync.engine.workspace import (
+    RunConfig,
+    find_connections,
+    load_run_config,
+    open_connector,
+    prepare_loaded,
+)
 
-console = Console()
-errors = Console(stderr=True)
+log = logging.getLogger("cartsync.cli")
 
 app = typer.Typer(
     name="cartsync",
@@ -33,6 +61,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
+    cls=GuardedGroup,
 )
 run_app = typer.Typer(help="Run pipelines.", no_args_is_help=True)
 state_app = typer.Typer(
@@ -69,20 +98,75 @@ ConnectionsPath = Annotated[
         help="Connections file (default: connections.yaml beside the pipeline, then in the current folder).",
     ),
 ]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Read, filter, map and validate; send nothing.")
+]
+LimitOption = Annotated[
+    int | None, typer.Option(min=1, help="Stop after this many source records (each run).")
+]
+LeaseOption = Annotated[
+    float,
+    typer.Option(
+        "--lease",
+        envvar="CARTSYNC_LEASE_SECONDS",
+        min=1,
+        help="Seconds of the run's lease, renewed while it runs: a run that dies blocks the "
+        "pipeline at most this long.",
+    ),
+]
+FullOption = Annotated[bool, typer.Option("--full", help="Ignore the cursor and resend unchanged records.")]
+StatusOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only rows with this status (new, at_wms, shipped, confirmed, error, canceled, skipped; "
+        "stock rows: done, not_found, error), or unknown: sent without a reliable reply, looked up by "
+        "the next run."
+    ),
+]
+SinceOption = Annotated[
+    str | None, typer.Option(help="Only rows changed since this moment (2024-05-01, '3 days ago').")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
 
 
 def _guard(action: Callable[[], int | None]) -> None:
-    """Run a command; turn cartsync errors into a clear message and the documented exit code."""
-    try:
-        code = action() or 0
-    except CartsyncError as error:
-        errors.print(f"[bold red]error:[/] {error.message}", highlight=False)
-        for issue in getattr(error, "issues", []):
-            errors.print(f"  {issue}", highlight=False)
-        if error.hint:
-            errors.print(f"[yellow]hint:[/] {error.hint}", highlight=False)
-        code = error.exit_code
-    raise typer.Exit(code)
+    """Run a command and exit with its code. Errors are turned into messages by GuardedGroup."""
+    raise typer.Exit(action() or 0)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        try:
+            say(f"cartsync {version('cartsync')}")
+        except PackageNotFoundError:
+            say("cartsync (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log lines on stderr (-vv: debug).")
+    ] = 0,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Errors only: no progress, notes or logs.")
+    ] = False,
+    log_format: Annotated[
+        LogFormat, typer.Option("--log-format", help="Log lines as text or as JSON objects.")
+    ] = LogFormat.text,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", envvar="CARTSYNC_DEBUG", help="Show the traceback of an internal error."),
+    ] = False,
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Options for every command; give them before the command: `cartsync -v run pipeline …`."""
+    Settings.debug = debug
+    Settings.quiet = quiet
+    configure_logging(verbose, quiet, log_format)
 
 
 # -- validate ---------------------------------------------------------------------------------
@@ -94,26 +178,38 @@ def validate(
         list[Path] | None, typer.Argument(help="Pipeline files, connections files or folders.")
     ] = None,
     connections: ConnectionsPath = None,
+    no_env: Annotated[
+        bool,
+        typer.Option(
+            "--no-env",
+            help="Do not read variable values (CI without production secrets): check each ${VAR}'s "
+            "syntax, and with --env-names that it is declared.",
+        ),
+    ] = False,
+    env_names: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--env-names",
+            help="A .env-style file (NAME=… lines, values ignored) listing the variables a deployment "
+            "provides; implies --no-env. Repeatable.",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
 ) -> None:
-    """Check pipeline and connection files; print every problem at once with file:line:col.
+    """Check pipeline, connections and client files; print every problem at once with file:line:col.
 
-    Exits 0 when every file is clean and 2 otherwise, so it fits a CI step before a deploy.
+    Exits 0 when every file is valid (warnings allowed) and 2 otherwise, so it fits a CI step
+    before a deploy. Whatever it accepts, `run` loads: both use the same checks.
 
-    Example: cartsync validate mappings/ clients/
+    Examples: cartsync validate mappings/ clients/
+              cartsync validate --no-env --env-names deploy/acme.env.example clients/acme
     """
 
     def action() -> int:
-        targets = paths or [Path(".")]
-        issues = validate_paths(targets, connections)
-        for issue in issues:  # one issue a line, never wrapped: CI logs and editors parse them
-            console.print(str(issue), highlight=False, soft_wrap=True)
-        if issues:
-            console.print(
-                f"[red]{len(issues)} problem(s)[/] in {len({i.position.file for i in issues})} file(s)"
-            )
-            return 2
-        console.print("[green]all files are valid[/]")
-        return 0
+        env = environment_for_validation(no_env, env_names or [])
+        result = validate_paths(paths or [Path(".")], connections, env)
+        print_validation(result, json_output=json_output)
+        return 2 if result.errors or not result.files else 0
 
     _guard(action)
 
@@ -125,23 +221,11 @@ def validate(
 def run_pipeline(
     file: Annotated[Path, typer.Argument(help="The pipeline file.")],
     connections: ConnectionsPath = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Read, filter, map and validate; send nothing.")
-    ] = False,
-    limit: Annotated[int | None, typer.Option(help="Stop after this many source records.")] = None,
-    full: Annotated[
-        bool, typer.Option("--full", help="Ignore the cursor and resend unchanged records.")
-    ] = False,
+    dry_run: DryRunOption = False,
+    limit: LimitOption = None,
+    full: FullOption = False,
     state: StatePath = None,
-    lease: Annotated[
-        float,
-        typer.Option(
-            "--lease",
-            envvar="CARTSYNC_LEASE_SECONDS",
-            help="Seconds of the run's lease, renewed while it runs: a run that dies blocks the "
-            "pipeline at most this long.",
-        ),
-    ] = DEFAULT_LEASE_SECONDS,
+    lease: LeaseOption = DEFAULT_LEASE_SECONDS,
 ) -> None:
     """Run one pipeline.
 
@@ -162,18 +246,67 @@ def run_pipeline(
     _guard(action)
 
 
+@run_app.command("client")
+def run_client(
+    folder: Annotated[Path, typer.Argument(help="The client folder, e.g. clients/acme.")],
+    connections: ConnectionsPath = None,
+    dry_run: DryRunOption = False,
+    limit: LimitOption = None,
+    full: FullOption = False,
+    state: StatePath = None,
+    lease: LeaseOption = DEFAULT_LEASE_SECONDS,
+) -> None:
+    """Run every pipeline of a client folder, one after the other.
+
+    The order is the folder's client.yaml (`pipelines: [...]`) if it has one, else
+    order_download, shipment_confirmation, inventory_sync, then the others by file name. Every
+    pipeline is checked before the first one runs; a failing run does not stop the next ones.
+    Exits with the highest exit code of the runs.
+
+    Example: cartsync run client clients/acme
+    """
+
+    def action() -> int:
+        options = RunOptions(dry_run=dry_run, limit=limit, full=full, lease_seconds=lease)
+        return run_client_folder(folder, connections, state, options, execute_loaded, print_report)
+
+    _guard(action)
+
+
 def execute_pipeline(
     file: Path, connections: Path | None, state: str | Path | None, options: RunOptions, quiet: bool = False
 ) -> RunReport:
-    """Run a pipeline with a live progress line. Used by `run pipeline` and the demo."""
-    store = StateStore.open(state)
-    prepared = prepare(file, connections, store)
+    """Check a pipeline and run it with a live progress line. Used by `run pipeline` and the demo.
+
+    A configuration problem stops it before the state store is opened: nothing is written.
+    """
+    return execute_loaded(load_run_config(file, connections), state, options, quiet)
+
+
+def execute_loaded(
+    loaded: RunConfig, state: str | Path | None, options: RunOptions, quiet: bool = False
+) -> RunReport:
+    """Run a checked pipeline; a dry run never creates the state store."""
+    if options.dry_run:
+        with state_for_dry_run(state) as store:
+            return _run_with_store(loaded, store, options, quiet)
+    store = open_state_for_run(state)
     try:
-        with console.status(f"[bold]{prepared.pipeline.name}[/]: starting…") as status:
+        return _run_with_store(loaded, store, options, quiet)
+    finally:
+        store.close()
+
+
+def _run_with_store(loaded: RunConfig, store: StateStore, options: RunOptions, quiet: bool) -> RunReport:
+    prepared = prepare_loaded(loaded, store)
+    name = prepared.pipeline.name
+    log.info("run of %s started%s", name, " (dry run)" if options.dry_run else "")
+    try:
+        with console.status(f"[bold]{name}[/]: starting…") as status:
 
             def progress(report: RunReport) -> None:
                 counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
-                status.update(f"[bold]{prepared.pipeline.name}[/]: {counts or 'reading…'}")
+                status.update(f"[bold]{name}[/]: {counts or 'reading…'}")
 
             runner = Runner(
                 prepared.pipeline,
@@ -181,17 +314,18 @@ def execute_pipeline(
                 prepared.destination,
                 store,
                 options,
-                progress=None if quiet else progress,
+                progress=None if quiet or Settings.quiet else progress,
             )
-            return runner.run()
+            report = runner.run()
     finally:
         prepared.close()
-        store.close()
+    log.info("run of %s ended: exit code %s", name, report.exit_code)
+    return report
 
 
 def print_report(report: RunReport) -> None:
     title = f"{report.pipeline}" + (" (dry run: nothing was sent)" if report.dry_run else "")
-    table = Table(title=title, show_header=True)
+    table = Table(title=title, show_header=True, title_justify="left")
     table.add_column("outcome")
     table.add_column("records", justify="right")
     for name, count in sorted(report.counts.items()):
@@ -220,7 +354,7 @@ def print_report(report: RunReport) -> None:
 def preview(
     file: Annotated[Path, typer.Argument(help="The pipeline file.")],
     connections: ConnectionsPath = None,
-    limit: Annotated[int, typer.Option(help="How many source records to show.")] = 3,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many source records to show.")] = 3,
     state: StatePath = None,
 ) -> None:
     """Show mapped records beside their source records. Nothing is written.
@@ -229,22 +363,10 @@ def preview(
     """
 
     def action() -> int:
-        store = StateStore.open(state)
-        prepared = prepare(file, connections, store)
-        try:
-            runner = Runner(
-                prepared.pipeline,
-                prepared.source,
-                prepared.destination,
-                store,
-                RunOptions(dry_run=True, limit=limit, full=True),
-            )
-            report = runner.run()
-        finally:
-            prepared.close()
-            store.close()
+        options = RunOptions(dry_run=True, limit=limit, full=True)
+        report = execute_loaded(load_run_config(file, connections), state, options, quiet=True)
         for source, mapped in report.previews:
-            table = Table(show_header=True, expand=True)
+            table = Table(show_header=True, expand=console.is_terminal)
             table.add_column("source record")
             table.add_column("mapped record")
             table.add_row(_json(source), _json(mapped))
@@ -267,19 +389,7 @@ def test_mappings(
     Example: cartsync test mappings/order_download.yaml
     """
 
-    def action() -> int:
-        failures = 0
-        for file in files:
-            for result in run_mapping_tests(load_pipeline(file)):
-                mark = "[green]✓[/]" if result.passed else "[red]✗[/]"
-                console.print(f"{mark} {file}:{result.line} {result.name}", highlight=False)
-                if not result.passed:
-                    failures += 1
-                    console.print(f"    {result.message}", highlight=False)
-        console.print(f"{failures} failed" if failures else "all mapping tests passed")
-        return 1 if failures else 0
-
-    _guard(action)
+    _guard(lambda: run_tests(files))
 
 
 def _json(value: Any) -> str:
@@ -295,6 +405,7 @@ def _json(value: Any) -> str:
 def check(
     name: Annotated[str | None, typer.Argument(help="Connection name (default: all).")] = None,
     connections: ConnectionsPath = None,
+    json_output: JsonOption = False,
 ) -> None:
     """Log in to each connection and report what was found (✓ fine, ! a warning, ✗ a failure).
     Exits 3 when one fails; warnings alone exit 0.
@@ -307,27 +418,36 @@ def check(
         if name and name not in entries:
             raise ConfigError(f"No connection named '{name}'.", hint="Known: " + ", ".join(sorted(entries)))
         failed = 0
+        found: list[dict[str, Any]] = []
         for entry in [entries[name]] if name else entries.values():
+            result: dict[str, Any] = {"connection": entry.name, "connector": entry.connector, "ok": False}
+            found.append(result)
             connector = open_connector(entry)
             try:
                 report = connector.check()
             except CartsyncError as error:
-                errors.print(
-                    f"[bold red]✗ {entry.name}[/] ({entry.connector}): {error.message}", highlight=False
-                )
-                if error.hint:
-                    errors.print(f"  [yellow]hint:[/] {error.hint}", highlight=False)
+                result.update(error=error.message, hint=error.hint)
+                if not json_output:
+                    errors.print(
+                        f"[bold red]✗ {entry.name}[/] ({entry.connector}): {error.message}", highlight=False
+                    )
+                    if error.hint:
+                        errors.print(f"  [yellow]hint:[/] {error.hint}", highlight=False)
                 failed = max(failed, error.exit_code)
                 continue
             finally:
                 connector.close()
-            table = Table(title=f"{entry.name} ({entry.connector})", show_header=False)
-            for item in report.items:
-                mark = "✗ " if not item.ok else "! " if item.warning else "✓ "
-                table.add_row(mark + item.label, item.value)
-            console.print(table)
+            result.update(ok=report.ok, items=[asdict(item) for item in report.items])
+            if not json_output:
+                rows = [
+                    (("✗ " if not item.ok else "! " if item.warning else "✓ ") + item.label, item.value)
+                    for item in report.items
+                ]
+                print_table(("", ""), rows, title=f"{entry.name} ({entry.connector})", show_header=False)
             if not report.ok:
                 failed = max(failed, 3)
+        if json_output:
+            print_json(found)
         return failed
 
     _guard(action)
@@ -346,9 +466,10 @@ def state_show(
     """
 
     def action() -> int:
-        store = StateStore.open(state)
-        console.print(f"cursor: {store.cursor(pipeline)}", highlight=False)
-        _print_runs(store.runs(pipeline, limit=5))
+        with closing(open_existing_state(state)) as store:
+            check_pipeline_known(store, pipeline)
+            say(f"cursor: {store.cursor(pipeline)}")
+            _print_runs(store.runs(pipeline, limit=5))
         return 0
 
     _guard(action)
@@ -358,7 +479,8 @@ def state_show(
 def state_reset(
     pipeline: Annotated[str, typer.Argument(help="Pipeline name.")],
     since: Annotated[
-        str | None, typer.Option(help="Only forget deliveries made since this date (ISO).")
+        str | None,
+        typer.Option(help="Only forget deliveries made since this date (2024-05-01, '3 days ago')."),
     ] = None,
     state: StatePath = None,
 ) -> None:
@@ -371,10 +493,12 @@ def state_reset(
     """
 
     def action() -> int:
-        store = StateStore.open(state)
-        with store.hold_lease(pipeline):  # never under a running run; an expired lease is taken over
-            cursor = store.reset_cursor(pipeline)
-            forgotten = store.forget_deliveries(pipeline, since=since)
+        since_text = moment_option(since, "--since")
+        with closing(open_existing_state(state)) as store:
+            check_pipeline_known(store, pipeline)
+            with store.hold_lease(pipeline):  # never under a running run; an expired lease is taken over
+                cursor = store.reset_cursor(pipeline)
+                forgotten = store.forget_deliveries(pipeline, since=since_text)
         console.print(
             f"{pipeline}: cursor {'cleared' if cursor else 'was not set'}, {forgotten} deliveries forgotten",
             highlight=False,
@@ -397,7 +521,9 @@ def state_unlock(
     """
 
     def action() -> int:
-        removed = StateStore.open(state).unlock(pipeline)
+        with closing(open_existing_state(state)) as store:
+            check_pipeline_known(store, pipeline)
+            removed = store.unlock(pipeline)
         if removed is None:
             console.print(f"'{pipeline}' is not locked: no run holds its lease.", highlight=False)
         else:
@@ -453,9 +579,10 @@ def state_migrate(
 
 @app.command()
 def runs(
-    pipeline: Annotated[str | None, typer.Argument()] = None,
-    limit: Annotated[int, typer.Option()] = 20,
+    pipeline: Annotated[str | None, typer.Argument(help="Only this pipeline's runs.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="How many runs to show, newest first.")] = 20,
     state: StatePath = None,
+    json_output: JsonOption = False,
 ) -> None:
     """Recent runs with their counts. A run that was killed shows as `died`.
 
@@ -463,20 +590,34 @@ def runs(
     """
 
     def action() -> int:
-        _print_runs(StateStore.open(state).runs(pipeline, limit=limit))
+        with closing(open_existing_state(state)) as store:
+            if pipeline is not None:
+                check_pipeline_known(store, pipeline)
+            rows = store.runs(pipeline, limit=limit)
+        if json_output:
+            print_json(rows)
+        else:
+            _print_runs(rows)
         return 0
 
     _guard(action)
 
 
 def _print_runs(rows: list[dict[str, Any]]) -> None:
-    table = Table("run", "pipeline", "started", "ended", "status", "counts")
-    for row in rows:
-        counts = ", ".join(f"{n} {k}" for k, n in sorted(row["counts"].items()))
-        table.add_row(
-            str(row["id"]), row["pipeline"], row["started_at"], row["ended_at"] or "", row["status"], counts
-        )
-    console.print(table)
+    print_table(
+        ("run", "pipeline", "started", "ended", "status", "counts"),
+        (
+            (
+                row["id"],
+                row["pipeline"],
+                row["started_at"],
+                row["ended_at"],
+                row["status"],
+                ", ".join(f"{n} {k}" for k, n in sorted(row["counts"].items())),
+            )
+            for row in rows
+        ),
+    )
 
 
 # -- the order ledger -------------------------------------------------------------------------
@@ -492,48 +633,57 @@ EntityOption = Annotated[
 
 
 def _ledger(ctx: typer.Context, entity: str | None, state: str | None) -> LedgerCommands:
-    """The ledger the command works on: its own --entity/--state, else those given to `orders`."""
+    """The ledger the command works on: its own --entity/--state, else those given to `orders`.
+
+    The state store must exist (nothing is created) and hold rows of the entity (or be one of the
+    shipped entities); it is closed when the command ends.
+    """
     chosen = ctx.obj or {}
-    return LedgerCommands(
-        StateStore.open(state or chosen.get("state")), entity or chosen.get("entity") or "order"
-    )
+    store = open_existing_state(state or chosen.get("state"))
+    ctx.call_on_close(store.close)
+    ledger = LedgerCommands(store, entity or chosen.get("entity") or "order")
+    check_entity(store, ledger.entity)
+    return ledger
 
 
 @orders_app.callback()
 def orders(
     ctx: typer.Context,
-    status: Annotated[
-        str | None,
-        typer.Option(
-            help="Only this status (new, at_wms, shipped, confirmed, error, canceled, skipped; "
-            "stock rows: done, not_found, error), or unknown: sent without a reliable reply, looked up by "
-            "the next run."
-        ),
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="Only rows changed since this date (ISO).")] = None,
+    status: StatusOption = None,
+    since: SinceOption = None,
     entity: EntityOption = None,
     state: StatePath = None,
+    json_output: JsonOption = False,
 ) -> None:
     """The order ledger as a table (--entity stock: inventory sync's SKUs).
 
-    Example: cartsync orders --status error
+    Examples: cartsync orders --status error --since '7 days ago'
+              cartsync orders --entity stock --status not_found --json
     """
+    since_text = moment_option(since, "--since")
     ctx.obj = {"entity": entity, "state": state}
     if ctx.invoked_subcommand:
         return
     ledger = _ledger(ctx, None, None)
-    table = Table(ledger.entity, "status", "destination id", "attempts", "updated", "last message")
-    for row in ledger.list(status=status, since=since):
-        flags = (" (unknown)" if row.in_flight else "") + (" (held)" if row.held else "")
-        table.add_row(
-            row.key,
-            row.status + flags,
-            row.dest_id or "",
-            str(row.attempts),
-            row.updated_at,
-            (row.last_error or "")[:80],
-        )
-    console.print(table)
+    check_status(ledger.store, ledger.entity, status)
+    rows = ledger.list(status=status, since=since_text)
+    if json_output:
+        print_json([{k: v for k, v in asdict(row).items() if k not in ("record", "payload")} for row in rows])
+        return
+    print_table(
+        (ledger.entity, "status", "destination id", "attempts", "updated", "last message"),
+        (
+            (
+                row.key,
+                row.status + (" (unknown)" if row.in_flight else "") + (" (held)" if row.held else ""),
+                row.dest_id,
+                row.attempts,
+                row.updated_at,
+                shorten(row.last_error, 80),
+            )
+            for row in rows
+        ),
+    )
 
 
 @orders_app.command("show")
@@ -560,31 +710,47 @@ def orders_show(
         )
         if row.last_error:
             console.print(f"last error: {row.last_error}", highlight=False)
-        table = Table("when", "pipeline", "event", "status", "message")
-        for event in events:
-            table.add_row(
-                event["at"],
-                event["pipeline"] or "",
-                event["event"],
-                event["status"] or "",
-                event["message"] or "",
-            )
-        console.print(table)
+        print_table(
+            ("when", "pipeline", "event", "status", "message"),
+            ((e["at"], e["pipeline"], e["event"], e["status"], e["message"]) for e in events),
+        )
         return 0
 
     _guard(action)
 
 
-def _ledger_action(verb: str, doc: str) -> None:
+def _ledger_action(verb: Verb, doc: str) -> None:
     def command(
         ctx: typer.Context,
-        key: Annotated[str, typer.Argument(help="The order id (or the SKU, with --entity stock).")],
+        keys: Annotated[
+            list[str] | None, typer.Argument(help="Order ids (or SKUs, with --entity stock).")
+        ] = None,
+        status: StatusOption = None,
+        since: SinceOption = None,
         entity: EntityOption = None,
         state: StatePath = None,
     ) -> None:
         def action() -> int:
-            console.print(getattr(_ledger(ctx, entity, state), verb)(key), highlight=False)
-            return 0
+            if bool(keys) == bool(status):
+                raise ConfigError(
+                    f"Give the ids to {verb}, or --status (and --since) to {verb} every such row.",
+                    hint=f"e.g. cartsync orders {verb} 10045 10046, or cartsync orders {verb} --status error",
+                )
+            since_text = moment_option(since, "--since")
+            ledger = _ledger(ctx, entity, state)
+            if keys:
+                for key in keys:
+                    say(ledger.apply(verb, key))
+                return 0
+            check_status(ledger.store, ledger.entity, status)
+            result = ledger.apply_to_all(verb, status or "", since_text)
+            for key, why in result.refused:
+                errors.print(f"[yellow]{ledger.entity} {key}[/]: {why}", highlight=False, soft_wrap=True)
+            say(
+                f"{verb}: {len(result.done)} {ledger.entity}(s) with status {status}"
+                + (f", {len(result.refused)} refused" if result.refused else "")
+            )
+            return 1 if result.refused else 0
 
         _guard(action)
 
@@ -594,15 +760,19 @@ def _ledger_action(verb: str, doc: str) -> None:
 
 _ledger_action(
     "resend",
-    "Send a row again on the next run of its pipeline (after fixing its cause).\n\n"
-    "Examples: cartsync orders resend 10045; cartsync orders resend TENT-002 --entity stock",
+    "Send rows again on the next run of their pipeline (after fixing the cause).\n\n"
+    "Examples: cartsync orders resend 10045; cartsync orders resend TENT-002 --entity stock; "
+    "cartsync orders resend --status error --since 2024-05-01",
 )
 _ledger_action(
     "hold",
-    "Hold a row: no pipeline sends it until it is released.\n\n"
+    "Hold rows: no pipeline sends them until they are released.\n\n"
     "Examples: cartsync orders hold 10045; cartsync orders hold TENT-002 --entity stock",
 )
-_ledger_action("release", "Release a held row.\n\nExample: cartsync orders release 10045")
+_ledger_action(
+    "release",
+    "Release held rows.\n\nExamples: cartsync orders release 10045; cartsync orders release --status error",
+)
 
 
 # -- workers ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Parsing the moments integrators write in pipeline files: `30 days ago`, `2024-05-01`, `now`."""
+"""Parsing the moments and durations integrators write in pipeline files: `30 days ago`,
+`2024-05-01`, `now`, `15 days`."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     match = _RELATIVE.match(value)
     if match:
         amount, unit = int(match.group(1)), match.group(2).lower()
-        return now - timedelta(**{_UNITS[unit]: amount})
+        try:
+            return now - timedelta(**{_UNITS[unit]: amount})
+        except OverflowError:
+            raise ValueError(f"{text!r} is further back than the calendar goes") from None
     try:
         moment = datetime.fromisoformat(value.replace(" ", "T", 1) if " " in value else value)
     except ValueError:
@@ -29,3 +33,15 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
             f"{text!r} is not a moment; write e.g. '30 days ago', '2024-05-01' or '2024-05-01 08:00:00'"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_duration(text: str) -> timedelta:
+    """`15 days`, `1 hour`, `2 weeks` as a timedelta (the `N unit ago` form without `ago`).
+
+    Raises ValueError with the accepted forms.
+    """
+    epoch = datetime(2000, 1, 1, tzinfo=UTC)
+    try:
+        return epoch - parse_moment(f"{text} ago", now=epoch)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration; write e.g. '15 days' or '1 hour'") from None

@@ -1,13 +1,23 @@
-"""What people do to ledger rows: list, inspect, resend, hold and release."""
+"""What people do to ledger rows: list, inspect, resend, hold and release (one row, or every row
+with a status)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from cartsync.engine.errors import CartsyncError
+from cartsync.engine.errors import CartsyncError, ConfigError
 from cartsync.engine.state import LedgerRow, RowChange, StateStore
 
 UNKNOWN = "unknown"  # not a status: rows whose last send has no known outcome (in flight)
+
+Verb = Literal["resend", "hold", "release"]
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)  # keys changed
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (key, why not)
 
 
 class LedgerCommands:
@@ -49,10 +59,26 @@ class LedgerCommands:
         self._change(row, "released", "released by a person", held=False)
         return f"{self.entity} {key} is released; whatever it was waiting for resumes on the next run."
 
+    def apply(self, verb: Verb, key: str) -> str:
+        """`resend`, `hold` or `release` one row; the sentence that says what was done."""
+        return {"resend": self.resend, "hold": self.hold, "release": self.release}[verb](key)
+
+    def apply_to_all(self, verb: Verb, status: str, since: str | None = None) -> BulkResult:
+        """`verb` applied to every row with `status` (changed since `since`), each on its own."""
+        result = BulkResult()
+        for row in self.list(status=status, since=since):
+            try:
+                self.apply(verb, row.key)
+            except CartsyncError as error:
+                result.refused.append((row.key, error.message))
+            else:
+                result.done.append(row.key)
+        return result
+
     def _row(self, key: str) -> LedgerRow:
         row = self.store.row(self.entity, key)
-        if row is None:
-            raise CartsyncError(
+        if row is None:  # a key given on the command line that names nothing: exit 2
+            raise ConfigError(
                 f"The ledger has no {self.entity} '{key}'.",
                 hint=f"`cartsync orders --entity {self.entity}` lists the rows it has"
                 + ("; inventory sync's SKUs are rows of --entity stock." if self.entity == "order" else "."),

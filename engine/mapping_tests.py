@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cartsync.engine.config.model import MappingTest, PipelineConfig
+from cartsync.engine.config.model import MappingTest, PipelineConfig, Position
 from cartsync.engine.ledger_functions import RUNTIME_FUNCTIONS
 from cartsync.engine.mapping import MappingError
 from cartsync.engine.pipeline import CompiledPipeline, compile_pipeline
@@ -18,7 +18,7 @@ from cartsync.engine.pipeline import CompiledPipeline, compile_pipeline
 @dataclass
 class MappingTestResult:
     name: str
-    line: int
+    position: Position  # where the test is written (an overlay's inherited tests are in its base)
     passed: bool
     message: str = ""
 
@@ -27,8 +27,8 @@ def run_mapping_tests(config: PipelineConfig) -> list[MappingTestResult]:
     pipeline = compile_pipeline(config, destination=None, extra_functions=RUNTIME_FUNCTIONS)
     results = []
     for index, test in enumerate(config.tests):
-        line = config.position_of(("tests", index)).line
-        results.append(MappingTestResult(test.name, line, *_run_one(test, pipeline)))
+        position = config.position_of(("tests", index))
+        results.append(MappingTestResult(test.name, position, *_run_one(test, pipeline)))
     return results
 
 

@@ -6,6 +6,8 @@ never imports a connector module by name.
 
 from __future__ import annotations
 
+import sys
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -16,6 +18,13 @@ SANDBOX_GROUP = "cartsync.sandboxes"
 
 
 def _entry_points(group: str) -> dict[str, EntryPoint]:
+    """The group's entry points; read once per search path (reading them scans every installed
+    distribution, and validation asks for each connection and each stream)."""
+    return _entry_points_on(group, tuple(sys.path))
+
+
+@cache
+def _entry_points_on(group: str, search_path: tuple[str, ...]) -> dict[str, EntryPoint]:
     return {ep.name: ep for ep in entry_points(group=group)}
 
 

@@ -7,11 +7,14 @@ delayed ACK, and every test and benchmark would measure that stall instead of ca
 
 from __future__ import annotations
 
+import errno
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from cartsync.engine.errors import ConfigError
 
 
 def parse_form(body: bytes) -> dict[str, str]:
@@ -68,6 +71,19 @@ class JsonRequestHandler(BaseHTTPRequestHandler):
         self.send_body(status, text.encode(), content_type, headers)
 
 
+def _listen(handler: type[BaseHTTPRequestHandler], port: int) -> ThreadingHTTPServer:
+    """A server bound to 127.0.0.1:`port`; a port that cannot be used is a ConfigError (exit 2)."""
+    hint = "choose another --port, or 0 for a free one"
+    try:
+        return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OverflowError:
+        raise ConfigError(f"Port {port} is not a port number (0 to 65535).", hint=hint) from None
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise ConfigError(f"Port {port} on 127.0.0.1 is already in use.", hint=hint) from None
+        raise ConfigError(f"Cannot listen on 127.0.0.1:{port}: {error.strerror}.", hint=hint) from None
+
+
 class SandboxServer:
     """Runs a handler class on 127.0.0.1 in a background thread.
 
@@ -76,7 +92,7 @@ class SandboxServer:
     """
 
     def __init__(self, handler: type[BaseHTTPRequestHandler], state: Any, port: int = 0) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _listen(handler, port)
         self.httpd.daemon_threads = True
         self.httpd.state = state  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None

@@ -3,7 +3,8 @@
 Folders are walked for `*.yaml` / `*.yml`, leaving out hidden folders (`.git`, `.venv`) and
 `lookups/` folders (lookup tables are read through the pipelines that name them). A walked file
 counts only when it looks like a cartsync file, so other YAML in a repository (CI settings, API
-descriptions) is left alone; a file named on the command line is always checked.
+descriptions) is left alone; an empty file counts (an overlay left empty is a mistake); a file
+named on the command line is always checked.
 """
 
 from __future__ import annotations
@@ -12,40 +13,46 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from cartsync.engine.config.env_vars import Environment
+from cartsync.engine.config.yaml_positions import read_yaml
 
 CONNECTIONS_FILE_NAMES = ("connections.yaml", "connections.yml")
+CLIENT_FILE_NAME = "client.yaml"  # see engine.config.client_file
 _PIPELINE_KEYS = frozenset({"source", "destination", "map", "key", "extends"})
 
-FileKind = Literal["pipeline", "connections"]
+FileKind = Literal["pipeline", "connections", "client"]
 
 
 def config_files(paths: list[Path]) -> Iterator[tuple[Path, FileKind]]:
     """Each configuration file under `paths`, with what it holds."""
     for path in map(Path, paths):
-        if not path.is_dir():
+        if not path.is_dir() or path.name in CONNECTIONS_FILE_NAMES:
             yield path, file_kind(path) or "pipeline"
             continue
         for file in sorted(path.rglob("*")):
             folders = file.relative_to(path).parts[:-1]
-            if file.suffix not in (".yaml", ".yml") or not file.is_file():
+            if file.suffix not in (".yaml", ".yml"):
                 continue
-            if "lookups" in folders or any(folder.startswith(".") for folder in folders):
+            if "lookups" in folders or any(folder.startswith(".") for folder in (*folders, file.name)):
                 continue
-            kind = file_kind(file)
-            if kind is not None:
+            if file.is_dir() and file.name in CONNECTIONS_FILE_NAMES:
+                yield file, "connections"  # reading it says that it is a folder
+            elif file.is_file() and (kind := file_kind(file)) is not None:
                 yield file, kind
 
 
 def file_kind(file: Path) -> FileKind | None:
-    """`connections` when named so or when its entries have `connector:`; `pipeline` when it has
-    pipeline keys or cannot be parsed (reading it as a pipeline reports why); else None."""
+    """`connections` when named so or when its entries have `connector:`; `client` for a
+    client.yaml; `pipeline` when it has
+    pipeline keys, is empty, or cannot be parsed (reading it as a pipeline reports why); else None."""
     if file.name in CONNECTIONS_FILE_NAMES:
         return "connections"
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    if file.name == CLIENT_FILE_NAME:
+        return "client"
+    document, _ = read_yaml(file, Environment(values=None))
+    if document is None or document.data is None:
         return "pipeline"
+    data = document.data
     if not isinstance(data, dict):
         return None
     if any(isinstance(entry, dict) and "connector" in entry for entry in data.values()):
@@ -54,5 +61,6 @@ def file_kind(file: Path) -> FileKind | None:
 
 
 def connections_beside(file: Path) -> Path | None:
-    """The connections file in the same folder as `file`, if there is one."""
-    return next((file.parent / n for n in CONNECTIONS_FILE_NAMES if (file.parent / n).is_file()), None)
+    """The connections file in the same folder as `file`, if there is one (a folder of that name
+    counts: reading it reports the mistake)."""
+    return next((file.parent / n for n in CONNECTIONS_FILE_NAMES if (file.parent / n).exists()), None)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cartsync.engine.config.env_vars import Environment
 from cartsync.engine.config.issues import issue
 from cartsync.engine.config.model import ConfigIssue, JsonPath
 from cartsync.engine.config.yaml_positions import LocatedDocument, read_yaml
@@ -20,15 +21,22 @@ from cartsync.engine.config.yaml_positions import LocatedDocument, read_yaml
 EXTENDS = "extends"
 
 
-def read_with_extends(path: Path, env: Mapping[str, str]) -> tuple[LocatedDocument | None, list[ConfigIssue]]:
-    """Read `path` and every file it extends, merged; the `extends` key itself is removed."""
+def read_with_extends(
+    path: Path, env: Mapping[str, str] | Environment
+) -> tuple[LocatedDocument | None, list[ConfigIssue]]:
+    """Read `path` and every file it extends, merged; the `extends` key itself is removed.
+
+    The document is None when the chain cannot be put together (a file that cannot be read or
+    parsed, a missing base, a cycle): the issues then say why, and nothing else is checked,
+    since every later complaint (missing keys...) would only repeat that one problem.
+    """
     issues: list[ConfigIssue] = []
     document = _read_chain(path, env, [], issues)
     return document, issues
 
 
 def _read_chain(
-    path: Path, env: Mapping[str, str], chain: list[Path], issues: list[ConfigIssue]
+    path: Path, env: Mapping[str, str] | Environment, chain: list[Path], issues: list[ConfigIssue]
 ) -> LocatedDocument | None:
     document, found = read_yaml(path, env)
     issues.extend(found)
@@ -39,19 +47,25 @@ def _read_chain(
     _forget(document, (EXTENDS,))
     if not isinstance(target, str) or not target.strip():
         issues.append(issue(where, (EXTENDS,), "expected the path of a pipeline file to build on"))
-        return document
+        return None
     base_path = Path(os.path.normpath(path.parent / target))
     seen = [*chain, path]
     if any(base_path.resolve() == earlier.resolve() for earlier in seen):
         cycle = " -> ".join(str(p) for p in [*seen, base_path])
         issues.append(issue(where, (EXTENDS,), f"`extends` makes a cycle: {cycle}"))
-        return document
+        return None
     if not base_path.is_file():
-        issues.append(issue(where, (EXTENDS,), f"the file to extend does not exist: {base_path}"))
-        return document
+        problem = "is a folder" if base_path.is_dir() else "does not exist"
+        hint = "the path is relative to this file" if not os.path.isabs(target) else None
+        issues.append(issue(where, (EXTENDS,), f"the file to extend {problem}: {base_path}", hint))
+        return None
     base = _read_chain(base_path, env, seen, issues)
     if base is None:
-        return document
+        return None
+    if not isinstance(base.data, dict):
+        message = f"the file to extend holds no pipeline keys: {base_path}"
+        issues.append(issue(where, (EXTENDS,), message))
+        return None
     return merge(base, document)
 
 

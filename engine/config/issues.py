@@ -31,6 +31,17 @@ def issue(position: Position, path: JsonPath, message: str, hint: str | None = N
     return ConfigIssue(position, json_path_text(path), redact(message), redact(hint) if hint else None)
 
 
+def warning(position: Position, path: JsonPath, message: str, hint: str | None = None) -> ConfigIssue:
+    """An issue that is reported but does not make the file invalid."""
+    return ConfigIssue(
+        position, json_path_text(path), redact(message), redact(hint) if hint else None, "warning"
+    )
+
+
+def errors_only(issues: Iterable[ConfigIssue]) -> list[ConfigIssue]:
+    return [item for item in issues if item.is_error]
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
@@ -43,10 +54,15 @@ def sort_issues(issues: Iterable[ConfigIssue]) -> list[ConfigIssue]:
 
 
 class ConfigIssues(ConfigError):
-    """One or more problems in configuration files; `issues` holds every one of them."""
+    """One or more problems in configuration files; `issues` holds every one of them.
+
+    `message` is the one-line header; `str()` gives the header and every issue, one a line.
+    """
 
     def __init__(self, issues: Iterable[ConfigIssue]) -> None:
         self.issues = sort_issues(issues)
         count = len(self.issues)
-        header = f"{count} configuration problem{'s' if count != 1 else ''}:"
-        super().__init__("\n".join([header, *(f"  {item}" for item in self.issues)]))
+        super().__init__(f"{count} configuration problem{'s' if count != 1 else ''}:")
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *(f"  {item}" for item in self.issues)])

@@ -19,17 +19,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cartsync.engine.config.env_vars import Environment
 from cartsync.engine.config.issues import issue
+from cartsync.engine.config.limits import MAX_TABLE_BYTES
 from cartsync.engine.config.model import ConfigIssue, Position
-from cartsync.engine.config.yaml_positions import LocatedDocument, read_yaml
+from cartsync.engine.config.yaml_positions import LocatedDocument, read_text, read_yaml
 
 LOOKUPS = "lookups"
+Env = Mapping[str, str] | Environment
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def load_lookups(
-    document: LocatedDocument, env: Mapping[str, str]
-) -> tuple[dict[str, dict[str, Any]], list[ConfigIssue]]:
+def load_lookups(document: LocatedDocument, env: Env) -> tuple[dict[str, dict[str, Any]], list[ConfigIssue]]:
     """Every table named under `lookups:`; file paths are relative to the file that names them."""
     raw = document.data.get(LOOKUPS) if isinstance(document.data, dict) else None
     tables: dict[str, dict[str, Any]] = {}
@@ -48,7 +49,9 @@ def load_lookups(
         if suffix not in (*_YAML_SUFFIXES, ".csv"):
             continue  # the schema check reports the file type
         if not path.is_file():
-            issues.append(issue(where, (LOOKUPS, name), f"lookup table file not found: {path}"))
+            problem = "is a folder" if path.is_dir() else "not found"
+            hint = "the path is relative to the file that names it" if not os.path.isabs(value) else None
+            issues.append(issue(where, (LOOKUPS, name), f"lookup table file {problem}: {path}", hint))
             continue
         table, found = _read_yaml_table(path, env) if suffix in _YAML_SUFFIXES else _read_csv_table(path)
         issues.extend(found)
@@ -57,8 +60,8 @@ def load_lookups(
     return tables, issues
 
 
-def _read_yaml_table(path: Path, env: Mapping[str, str]) -> tuple[dict[str, Any] | None, list[ConfigIssue]]:
-    document, issues = read_yaml(path, env)
+def _read_yaml_table(path: Path, env: Env) -> tuple[dict[str, Any] | None, list[ConfigIssue]]:
+    document, issues = read_yaml(path, env, MAX_TABLE_BYTES)
     if document is None:
         return None, issues
     if not isinstance(document.data, dict):
@@ -68,11 +71,10 @@ def _read_yaml_table(path: Path, env: Mapping[str, str]) -> tuple[dict[str, Any]
 
 
 def _read_csv_table(path: Path) -> tuple[dict[str, Any] | None, list[ConfigIssue]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
-        return None, [issue(Position(path, 1, 1), (), f"cannot read the file: {reason}")]
+    text, problem = read_text(path, MAX_TABLE_BYTES)
+    if problem is not None:
+        return None, [problem]
+    text = text.removeprefix("\ufeff")  # a byte order mark, as spreadsheets write it
     reader = csv.reader(io.StringIO(text, newline=""))
     rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     if not rows:

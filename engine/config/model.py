@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 JsonPath = tuple[str | int, ...]
 
@@ -26,16 +26,36 @@ class Position:
 
 @dataclass(frozen=True)
 class ConfigIssue:
-    """One problem in a configuration file, as `cartsync validate` prints it."""
+    """One problem in a configuration file, as `cartsync validate` prints it.
+
+    An error stops a run (exit 2); a warning (a secret written in a file) is printed and allowed.
+    """
 
     position: Position
     json_path: str  # e.g. "$.source.params.statuses"
     message: str  # what is wrong and what was expected
     hint: str | None = None  # e.g. "did you mean `statuses`?"
+    severity: Literal["error", "warning"] = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def __str__(self) -> str:
-        text = f"{self.position}: {self.json_path}: {self.message}"
+        label = "warning: " if self.severity == "warning" else ""
+        text = f"{self.position}: {self.json_path}: {label}{self.message}"
         return f"{text} (hint: {self.hint})" if self.hint else text
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.position.file),
+            "line": self.position.line,
+            "column": self.position.column,
+            "path": self.json_path,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
 
 @dataclass(frozen=True)
@@ -117,7 +137,10 @@ class PipelineConfig:
 
 @dataclass(frozen=True)
 class ConnectionConfig:
+    """One entry of a connections file. `connector` is None when the entry names none (an issue
+    says so); pipelines may still name the connection, but its streams cannot be checked."""
+
     name: str
-    connector: str
+    connector: str | None
     settings: dict[str, Any]  # interpolated, without the `connector` key
     position: Position

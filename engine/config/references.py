@@ -30,9 +30,10 @@ def check_endpoints(
         if name not in connections:
             issues.append(_unknown_connection(document, role, name, connections))
             continue
-        connector = find_connector(connections[name].connector)
+        connector_name = connections[name].connector
+        connector = find_connector(connector_name) if connector_name else None
         stream = endpoint.get("stream")
-        if isinstance(connector, ConnectorProblem) or not isinstance(stream, str):
+        if connector is None or isinstance(connector, ConnectorProblem) or not isinstance(stream, str):
             continue  # reported with the connections file, or by the schema check
         where = document.value_position((role, "stream"))
         spec = connector.streams.get(stream)

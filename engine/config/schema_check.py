@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import re
+import json
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from cartsync.engine.config.formats import EXPECTED, FORMATS
 from cartsync.engine.config.issues import did_you_mean, issue
 from cartsync.engine.config.model import ConfigIssue, JsonPath
+from cartsync.engine.config.secret_keys import looks_secret
 from cartsync.engine.config.yaml_positions import LocatedDocument
 
 _TYPE_NAMES = {
@@ -21,21 +23,20 @@ _TYPE_NAMES = {
     "boolean": "true or false",
     "null": "nothing (null)",
 }
-_SECRET_KEY = re.compile(r"(^|_)(api_?key|key|secret|password|passwd|pass|token|credentials?)s?($|_)")
-
-
-def looks_secret(key: object) -> bool:
-    return isinstance(key, str) and bool(_SECRET_KEY.search(key.lower()))
 
 
 def check_schema(
     instance: Any, schema: dict[str, Any], document: LocatedDocument, prefix: JsonPath = ()
 ) -> list[ConfigIssue]:
     """Every way `instance` (found at `prefix` in `document`) breaks `schema`."""
-    validator = Draft202012Validator(schema)
+    validator = Draft202012Validator(schema, format_checker=FORMATS)
     issues: list[ConfigIssue] = []
-    for error in validator.iter_errors(instance):
+    errors = list(validator.iter_errors(instance))
+    plain = {tuple(error.absolute_path) for error in errors if error.validator != "format"}
+    for error in errors:
         path = (*prefix, *error.absolute_path)
+        if error.validator == "format" and tuple(error.absolute_path) in plain:
+            continue  # the value already breaks a plainer rule (its type or pattern)
         if path not in document.unresolved:
             issues.extend(_translate(error, document, path))
     return list(dict.fromkeys(issues))  # one `required` error per missing key names them all
@@ -71,7 +72,7 @@ def _message(kind: str, expected: Any, value: Any, path: JsonPath, error: Valida
         names = [expected] if isinstance(expected, str) else list(expected)
         return f"expected {' or '.join(_TYPE_NAMES.get(n, n) for n in names)}, got {got}"
     if kind == "enum":
-        return f"expected one of {', '.join(f'`{v}`' for v in expected)}, got {got}"
+        return f"expected one of {', '.join(f'`{_literal(v)}`' for v in expected)}, got {got}"
     if kind == "const":
         return f"expected `{expected}`, got {got}"
     if kind == "pattern":
@@ -87,6 +88,9 @@ def _message(kind: str, expected: Any, value: Any, path: JsonPath, error: Valida
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
         return f"expected a number {sign} {expected}, got {got}"
+    if kind == "format":
+        reason = str(error.cause or "")
+        return f"expected {EXPECTED.get(expected, expected)}, got {got}" + (f": {reason}" if reason else "")
     if kind == "uniqueItems":
         return "expected every item to be different"
     if kind == "minProperties":
@@ -121,6 +125,11 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "nothing (null)" if value is None else type(value).__name__
+
+
+def _literal(value: Any) -> str:
+    """An enum value as written in YAML: `false`, `null`, `block`."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _allowed(known: list[str]) -> str | None:

@@ -15,7 +15,7 @@ from jmespath.visitor import TreeInterpreter
 
 from cartsync.engine.mapping.calls import NOT_LITERAL, Call, calls_in
 from cartsync.engine.mapping.compiler import Compiler
-from cartsync.engine.mapping.declare import FunctionEnv, FunctionSpec, Param, spec_of
+from cartsync.engine.mapping.declare import FunctionEnv, FunctionSpec, Names, Param, spec_of
 from cartsync.engine.mapping.dispatch import FunctionTable
 from cartsync.engine.mapping.errors import ExpressionSyntaxError
 from cartsync.engine.mapping.evaluators import Evaluator, Interpreted
@@ -120,10 +120,20 @@ class MappingContext:
         name = call.args[0] if call.args else NOT_LITERAL
         if not isinstance(name, str):  # computed from the record: checked per record instead
             return
-        if call.name == "lookup":
+        if spec.names == "table":
             _check_known("lookup table", name, self._lookups, "tables", call, text)
-        elif call.name == "setting" and len(call.args) == 1:
+        elif spec.names == "setting" and len(call.args) == 1:
             _check_known("setting", name, self._settings, "settings", call, text)
+
+    def names_used(self, text: str) -> list[tuple[Names, Any]]:
+        """`(kind, name)` for each call in `text` whose first argument names a lookup table or a
+        setting (`kind` "table" or "setting"); `name` is NOT_LITERAL when it is computed."""
+        used = []
+        for call in calls_in(parse(text)):
+            spec = self._specs.get(call.name)
+            if spec is not None and spec.names is not None:
+                used.append((spec.names, call.args[0] if call.args else NOT_LITERAL))
+        return used
 
 
 def _check_known(

@@ -10,8 +10,11 @@ Each positional string is the JMESPath type of one parameter: `string`, `number`
 trailing `?` makes the parameter optional (the Python parameter then needs a default).
 `variadic=True` lets the last parameter repeat. `name=` sets the name used in expressions
 (default: the Python name). `uses_env=True` passes the run's `FunctionEnv` (lookups, settings,
-clock) as the first argument. `examples=` holds `(expression, result)` pairs for the function
-reference (`docs/functions.md`); the tests evaluate every one.
+clock) as the first argument. `names="table"` (or `"setting"`) says that the first argument
+names one of the pipeline's lookup tables (or settings): a name written as a literal is checked
+when the expression is compiled, and counts as a use of that table or setting. `examples=`
+holds `(expression, result)` pairs for the function reference (`docs/functions.md`); the
+tests evaluate every one.
 
 A callable without the decorator (e.g. one given in `MappingContext(extra_functions=...)`) gets
 its arity from its Python signature (parameters with defaults are optional, `*args` is
@@ -24,12 +27,13 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from jmespath.visitor import _Expression
 
 from cartsync.engine.mapping.errors import MappingError
 
+Names = Literal["table", "setting"]
 JMESPATH_TYPES = frozenset({"string", "number", "boolean", "array", "object", "null", "expref", "any"})
 
 _TYPE_NAMES: dict[type, str] = {
@@ -87,6 +91,7 @@ class FunctionSpec:
     variadic: bool = False
     uses_env: bool = False
     examples: tuple[tuple[str, Any], ...] = ()  # (expression, result) pairs, checked by the tests
+    names: Names | None = None  # what the first argument names
     min_args: int = field(init=False)
     max_args: int | None = field(init=False)  # None: no upper bound
 
@@ -157,6 +162,7 @@ def mapping_function(
     variadic: bool = False,
     uses_env: bool = False,
     examples: tuple[tuple[str, Any], ...] = (),
+    names: Names | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declares a mapping function; see the module docstring."""
 
@@ -171,7 +177,7 @@ def mapping_function(
             allowed, optional = _parse_type(type_text)
             params.append(Param(python_param.name, allowed, optional))
         impl.mapping_spec = FunctionSpec(
-            name or impl.__name__, impl, tuple(params), variadic, uses_env, examples
+            name or impl.__name__, impl, tuple(params), variadic, uses_env, examples, names
         )
         return impl
 

@@ -66,6 +66,8 @@ def parse(text: str) -> ParsedResult:
         raise ExpressionSyntaxError("the expression is empty", 0, text)
     try:
         return Parser().parse(text)
+    except RecursionError:
+        raise ExpressionSyntaxError("the expression is nested too deeply", None, text) from None
     except exceptions.IncompleteExpressionError:
         raise ExpressionSyntaxError("the expression is incomplete", len(text), text) from None
     except exceptions.LexerError as error:

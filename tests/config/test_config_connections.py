@@ -192,5 +192,5 @@ def test_an_unquoted_variable_inside_braces_gets_a_hint(write_file):
         load_connections(path)
     [issue] = caught.value.issues
     assert (issue.position.line, issue.position.column) == (1, 34)
-    assert issue.message == "invalid YAML: while parsing a flow mapping expected ',' or '}', but got '{'"
+    assert issue.message == "invalid YAML: while parsing a flow mapping did not find expected ',' or '}'"
     assert issue.hint == "inside `{...}` or `[...]`, quote values that use variables: '${VAR}'"

@@ -12,6 +12,7 @@ destination: {connection: outbox, stream: orders}
 key: id
 map:
   carrier: "lookup('ship_methods', shipping_code).carrier"
+  status: "lookup('statuses', order_status_id)"
 lookups:
   ship_methods: TABLE
   statuses: {"2": Processing, "5": Complete}
@@ -68,7 +69,7 @@ def test_a_missing_table_file_is_reported_at_the_line_naming_it(write_file, pipe
     issues = pipeline_issues(path)
     assert [(i.position.line, i.position.column, i.json_path, i.message) for i in issues] == [
         (
-            9,
+            10,
             17,
             "$.lookups.ship_methods",
             f"lookup table file not found: {path.parent / 'lookups/nowhere.yaml'}",
@@ -87,7 +88,7 @@ def test_a_table_file_must_hold_a_mapping(write_file, pipeline_issues):
 def test_a_table_path_must_name_a_yaml_or_csv_file(write_file, pipeline_issues):
     issues = pipeline_issues(_pipeline(write_file, "lookups/ship.txt"))
     assert [(i.position.line, i.message) for i in issues] == [
-        (9, "expected the path of a `.yaml`, `.yml` or `.csv` file, got a string `lookups/ship.txt`")
+        (10, "expected the path of a `.yaml`, `.yml` or `.csv` file, got a string `lookups/ship.txt`")
     ]
 
 

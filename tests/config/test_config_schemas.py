@@ -18,7 +18,7 @@ def _documented_properties(schema: Any, path: str = "$") -> list[str]:
             if not {"description", "markdownDescription"} <= set(child):
                 missing.append(f"{path}.{name}")
         for key, child in schema.items():
-            if key != "if":  # conditions, not keys a user writes
+            if key not in ("if", "else"):  # conditions and required keys, not keys a user writes
                 missing += _documented_properties(child, f"{path}/{key}")
     elif isinstance(schema, list):
         for index, child in enumerate(schema):

@@ -40,7 +40,7 @@ def test_invalid_yaml_points_at_the_problem(write_file):
     assert document is None
     assert len(issues) == 1
     assert (issues[0].position.line, issues[0].position.column) == (4, 4)
-    assert issues[0].message.startswith("invalid YAML: while parsing a flow sequence expected ',' or ']'")
+    assert issues[0].message.startswith("invalid YAML: while parsing a flow sequence did not find expected")
 
 
 def test_duplicate_key_is_reported_at_the_second_one(write_file):

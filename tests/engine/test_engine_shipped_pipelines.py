@@ -16,5 +16,5 @@ MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 def test_inline_tests_of_shipped_pipelines_pass(pipeline: Path):
     results = run_mapping_tests(load_pipeline(pipeline))
     assert len(results) >= 2, f"{pipeline.name} should show its mapping with tests"
-    failures = [f"{r.name} (line {r.line}): {r.message}" for r in results if not r.passed]
+    failures = [f"{r.name} (line {r.position.line}): {r.message}" for r in results if not r.passed]
     assert failures == []

@@ -44,7 +44,9 @@ def serve(
                                               exists=True, dir_okay=False)] = None,
     client_id: Annotated[str, typer.Option(help="Client id the token server accepts.")] = "sandbox-client",
     client_secret: Annotated[str, typer.Option(help="Client secret it accepts.")] = "sandbox-secret",
-    user_login_id: Annotated[int, typer.Option(help="User login id it accepts.")] = 1,
+    user_login_id: Annotated[
+        int, typer.Option(help="User login id it accepts (17: the example client's connections.yaml).")
+    ] = 17,
     token_ttl: Annotated[int, typer.Option(help="Token lifetime in seconds.")] = 3600,
 ) -> None:
     """Start the sandbox WMS and run until stopped (Ctrl-C)."""

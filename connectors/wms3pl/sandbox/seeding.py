@@ -17,6 +17,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cartsync.engine.errors import ConfigError
+
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
 
 Seed = dict[str, Any]
@@ -26,8 +28,23 @@ def load_seed(seed: Seed | str | Path | None) -> Seed:
     """The seed as a dict: the packaged one, a JSON file, or a dict given as is."""
     if seed is None:
         seed = DEFAULT_SEED
-    data = seed if isinstance(seed, dict) else json.loads(Path(seed).read_text(encoding="utf-8"))
+    data = seed if isinstance(seed, dict) else _read(Path(seed))
     for key in ("customers", "facilities"):
-        if not data.get(key):
-            raise ValueError(f"the seed needs at least one entry in {key!r}")
+        if not isinstance(data, dict) or not data.get(key):
+            raise ConfigError(f"The seed needs at least one entry in {key!r}.", hint=_HINT)
     return data
+
+
+_HINT = "a seed is a JSON object like the packaged seed.json (cartsync/connectors/wms3pl/sandbox/seed.json)"
+
+
+def _read(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"Cannot read the seed file {path}: {error.strerror}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"The seed file {path} is not UTF-8 text.", hint=_HINT) from None
+    except json.JSONDecodeError as error:
+        message = f"{path}:{error.lineno}:{error.colno}: the seed file is not JSON ({error.msg})."
+        raise ConfigError(message, hint=_HINT) from None

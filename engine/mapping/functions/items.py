@@ -80,6 +80,7 @@ def split_item_key(key: str | None) -> dict[str, Any] | None:
     "any",
     "any?",
     uses_env=True,
+    names="table",
     examples=(
         ("alias('ship_methods', 'flat.flat').carrier", "UPS"),
         ("alias('ship_methods', 'X-1')", "X-1"),
@@ -102,6 +103,7 @@ def alias(env: FunctionEnv, table: str, key: Any, otherwise: Any = _UNSET) -> An
     "string",
     "any",
     uses_env=True,
+    names="table",
     examples=(
         ("reverse_alias('statuses', 'Processing')", "2"),
         ("reverse_alias('statuses', 'Gone')", "Gone"),

@@ -20,6 +20,7 @@ def _shown(key: Any) -> str:
     "any",
     "any?",
     uses_env=True,
+    names="table",
     examples=(
         ("lookup('ship_methods', shipping_code).carrier", "UPS"),
         ("lookup('statuses', order_status_id)", "Processing"),

@@ -14,6 +14,7 @@ _NO_DEFAULT = object()
     "string",
     "any?",
     uses_env=True,
+    names="setting",
     examples=(("setting('customer_id')", 1077), ("setting('facility_id', `2`)", 2)),
 )
 def setting(env: FunctionEnv, name: str, default: Any = _NO_DEFAULT) -> Any:
