@@ -58,7 +58,8 @@ def main(argv: list[str]) -> int:
     console.print(f"[bold]cartsync chaos[/], seed {seed} (replay: make chaos CHAOS_ARGS=\"--seed {seed}\")",
                   highlight=False)
     started = time.monotonic()
-    results = run_suite(settings, lambda line: console.print(line, highlight=False), quick=arguments.quick,
+    results = run_suite(settings, lambda line: console.print(line, highlight=False, markup=False),
+                        quick=arguments.quick,
                         parallel=arguments.parallel)
     held = print_verdict(console, results, settings.quick() if arguments.quick else settings)
     console.print(f"wall time {time.monotonic() - started:.0f} s", highlight=False)
