@@ -25,6 +25,8 @@ WMS_SEED = ROOT / "demo" / "wms_seed.json"
 NEVER_SET = -1  # the store quantity of a chaos product before cartsync sets it
 CUSTOMER_ID = 1077
 FACILITIES = (1, 2)
+STOCK_ROWS_PER_PAGE = 100  # the wms3pl connection's default page_size
+STOCK_ITEMS_PER_CALL = 500  # the store's stock write stream's batch
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Job:
     name: ClassVar[str]
     entity: ClassVar[str]
     write_mix: ClassVar[str]  # the system whose fault mix hits this job's writes
+    write_route: ClassVar[str]  # the fault route of its writes, as the sandbox names it
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -60,6 +63,12 @@ class Job:
 
     def prepare(self, world: World) -> None:
         raise NotImplementedError
+
+    def kill_spans(self, kills: int) -> tuple[int, int]:
+        """(writes, requests): kill points fall within the first this many of a run's writes or
+        requests. One write per record: `kills` runs killed at random get through about half."""
+        span = max(3, self.size // kills)
+        return span, span
 
     def between_runs(self, world: World, rng: random.Random) -> None:
         """What the world does between two runs (nothing, unless the job says otherwise)."""
@@ -75,7 +84,7 @@ class Job:
 
 
 class OrderDownload(Job):
-    name, entity, write_mix = "order_download", "order", "wms"
+    name, entity, write_mix, write_route = "order_download", "order", "wms", "POST /orders"
 
     def prepare(self, world: World) -> None:
         self.keys = [str(order_id) for order_id in world.place_orders(self.size)]
@@ -92,7 +101,7 @@ class OrderDownload(Job):
 
 
 class ShipmentConfirmation(Job):
-    name, entity, write_mix = "shipment_confirmation", "order", "store"
+    name, entity, write_mix, write_route = "shipment_confirmation", "order", "store", "history"
     SHIPPED = "Shipped"
 
     def prepare(self, world: World) -> None:
@@ -121,7 +130,7 @@ class ShipmentConfirmation(Job):
 
 
 class InventorySync(Job):
-    name, entity, write_mix = "inventory_sync", "stock", "store"
+    name, entity, write_mix, write_route = "inventory_sync", "stock", "store", "stock"
 
     def open_world(self, folder: Path, *, lease: float, store_version: str, rng: random.Random) -> World:
         """A store with `size` products nobody has set yet, a WMS with their stock in two facilities."""
@@ -137,6 +146,11 @@ class InventorySync(Job):
 
     def prepare(self, world: World) -> None:
         """Nothing to place: the world was seeded with the products and their stock."""
+
+    def kill_spans(self, kills: int) -> tuple[int, int]:
+        """A run reads every stock page (100 rows, two rows a SKU), then writes in bulk calls."""
+        writes = -(-self.size // STOCK_ITEMS_PER_CALL)
+        return writes, -(-len(FACILITIES) * self.size // STOCK_ROWS_PER_PAGE) + 4 + writes
 
     def between_runs(self, world: World, rng: random.Random) -> None:
         """Stock moves in the warehouse: a twentieth of the SKUs are received or picked."""

@@ -1,4 +1,6 @@
-"""Kill -9 at a chosen point of a run: the Nth request the run makes to either sandbox.
+"""Kill -9 at a chosen point of a run: the Nth request the run makes to either sandbox, or the
+Nth of its writes (half the points each, so that a job whose writes are few, such as a stock run
+of two bulk calls after twenty pages of reads, is still killed at its writes).
 
 A point is drawn from the job's seeded generator, so a failing point can be replayed: the same
 seed gives the same points, and the same request order lands them on the same requests. With no
@@ -23,16 +25,23 @@ MAX_DELAY = 0.05  # seconds after the chosen request
 
 @dataclass(frozen=True)
 class KillPoint:
-    request: int  # the process dies at its request number `request` (1 = its first)
+    route: str | None  # the route counted (a write route), or None: every request
+    request: int  # the process dies at its request number `request` to `route` (1 = its first)
     delay: float  # seconds after that request arrived
 
     @classmethod
-    def draw(cls, rng: random.Random, span: int) -> KillPoint:
+    def draw(cls, rng: random.Random, write_route: str, writes: int, requests: int) -> KillPoint:
+        """At one of the first `writes` writes, or one of the first `requests` requests."""
+        route, span = (write_route, writes) if rng.random() < 0.5 else (None, requests)
         delay = 0.0 if rng.random() < 0.5 else round(rng.uniform(0.001, MAX_DELAY), 3)
-        return cls(rng.randint(1, max(1, span)), delay)
+        return cls(route, rng.randint(1, max(1, span)), delay)
+
+    def counts(self, route: str) -> bool:
+        return self.route is None or self.route == route
 
     def __str__(self) -> str:
-        return f"request {self.request}" + (f" + {self.delay * 1000:.0f} ms" if self.delay else "")
+        where = f"request {self.request}" if self.route is None else f"{self.route} request {self.request}"
+        return where + (f" + {self.delay * 1000:.0f} ms" if self.delay else "")
 
 
 class Trigger:
@@ -41,8 +50,8 @@ class Trigger:
     def __init__(self, *plans: FaultPlan) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
+        self._point: KillPoint | None = None
         self._left = 0
-        self._delay = 0.0
         self.route: str | None = None  # the request the last kill landed on
         self.killed_at = 0.0  # when the signal was sent (time.time())
         for plan in plans:
@@ -50,7 +59,7 @@ class Trigger:
 
     def arm(self, process: subprocess.Popen[bytes], point: KillPoint) -> None:
         with self._lock:
-            self._process, self._left, self._delay, self.route = process, point.request, point.delay, None
+            self._process, self._point, self._left, self.route = process, point, point.request, None
 
     def disarm(self) -> None:
         with self._lock:
@@ -58,12 +67,12 @@ class Trigger:
 
     def _seen(self, route: str) -> None:
         with self._lock:
-            if self._process is None:
+            if self._process is None or self._point is None or not self._point.counts(route):
                 return
             self._left -= 1
             if self._left > 0:
                 return
-            process, self._process, self.route, delay = self._process, None, route, self._delay
+            process, self._process, self.route, delay = self._process, None, route, self._point.delay
         if delay:
             threading.Timer(delay, self._kill, args=(process,)).start()
         else:

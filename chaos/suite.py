@@ -31,7 +31,6 @@ MIXES = {"wms-faults": ("wms", WMS_MIX), "store-faults": ("store", STORE_MIX)}
 MODES = ("kill", *MIXES)
 QUIET_COUNTS = {"skipped", "unchanged"}  # a run that only found these had nothing left to do
 LEASE_SLACK = 0.5  # seconds a measured block may exceed the lease (clock reads, a busy machine)
-STOCK_KILL_SPAN = 12  # requests in one inventory run: token, stock pages, login, version, writes
 
 Output = Callable[[str], None]
 
@@ -49,10 +48,24 @@ class Settings:
     store_version: str = "3.0"
     jobs: tuple[str, ...] = tuple(JOBS)
     modes: tuple[str, ...] = MODES
+    is_quick: bool = False
 
     def quick(self) -> Settings:
         """The bounded subset `make test` runs: 50 records, 3 kills, the mix on each job's writes."""
-        return replace(self, orders=50, skus=50, kills=3, fault_runs=2, lease=1.0)
+        return replace(self, orders=50, skus=50, kills=3, fault_runs=2, lease=1.0, is_quick=True)
+
+    def replay(self, job: str, mode: str) -> str:
+        """The `python -m chaos` arguments that run this job and mode again, as they ran."""
+        words = [f"--seed {self.seed} --jobs {job} --modes {mode}"]
+        if self.is_quick:
+            words.append("--quick")
+        else:
+            default = Settings(self.seed, self.folder)
+            words += [f"--{name} {getattr(self, name)}" for name in ("orders", "skus", "kills", "lease")
+                      if getattr(self, name) != getattr(default, name)]
+        if self.store_version != Settings.store_version:
+            words.append(f"--store-version {self.store_version}")
+        return " ".join(words)
 
 
 @dataclass
@@ -119,7 +132,7 @@ class Chaos:
     # -- the modes --------------------------------------------------------------------------------
 
     def _kill(self, world: World, trigger: Trigger) -> None:
-        span = STOCK_KILL_SPAN if self.job.entity == "stock" else max(3, self.job.size // self.settings.kills)
+        writes, requests = self.job.kill_spans(self.settings.kills)
         tries = 0
         while self.kills < self.settings.kills:
             tries += 1
@@ -127,7 +140,7 @@ class Chaos:
                 self.problems.append(f"only {self.kills} of {self.settings.kills} runs could be killed")
                 return
             self.job.between_runs(world, self.rng)
-            point = KillPoint.draw(self.rng, span)
+            point = KillPoint.draw(self.rng, self.job.write_route, writes, requests)
             started = time.monotonic()
             process, log = world.start(self.job.name)
             trigger.arm(process, point)
@@ -140,7 +153,7 @@ class Chaos:
             self.kills += 1
             block = self._lease_block(world, trigger.killed_at)
             self.out(f"  kill {self.kills}/{self.settings.kills}: run {self.runs} at {point} "
-                     f"({trigger.route}) after {ended.seconds:.1f} s; the pipeline could run again "
+                     f"({trigger.route}, after {ended.seconds:.1f} s); the pipeline could run again "
                      f"{block:.1f} s later")
             world.wait_for_lease(self.job.name)
 

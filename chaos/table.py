@@ -33,8 +33,8 @@ def print_verdict(console: Console, results: list[Result], settings: Settings) -
         console.print(f"[bold red]✗ {result.job} / {result.mode}[/]", highlight=False)
         for line in result.tally.examples + result.problems:
             console.print(f"    {line}", highlight=False)
-        console.print(f"    replay: make chaos CHAOS_ARGS=\"--seed {settings.seed} --jobs {result.job} "
-                      f"--modes {result.mode}\"", highlight=False)
+        console.print(f"    replay: make chaos CHAOS_ARGS=\"{settings.replay(result.job, result.mode)}\"",
+                      highlight=False)
     if not failed:
         console.print("[bold green]0 duplicated, 0 lost[/] in every job and mode", highlight=False)
     return not failed
