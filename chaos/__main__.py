@@ -1,5 +1,6 @@
-"""`make chaos` (or `python -m chaos`): kill and break both systems under each job; exit 1 on any
-duplicate, loss, or a pipeline blocked longer than its lease."""
+"""`make chaos` (or `python -m chaos`): each job's runs killed -9 and both systems broken under
+them, with the WMS's duplicate check off; exit 1 on any duplicate, loss, or pipeline blocked
+longer than its lease. README, "Chaos suite"."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from cartsync.connectors.opencart.versions import VERSIONS
 from chaos.jobs import JOBS
-from chaos.suite import MODES, Settings, run_suite
+from chaos.suite import EACH, MODES, Settings, run_suite
 from chaos.table import print_verdict
 from chaos.world import ROOT
 
@@ -30,18 +32,35 @@ def _names(allowed: tuple[str, ...]) -> type:
     return parse  # type: ignore[return-value]
 
 
+def _positive(kind: type) -> type:
+    def parse(text: str) -> float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+        return value
+
+    return parse  # type: ignore[return-value]
+
+
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m chaos", description=(__doc__ or "").splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m chaos", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  make chaos CHAOS_ARGS=\"--seed 123456\"    (replay a run)\n"
+        "  make chaos CHAOS_ARGS=\"--seed 123456 --jobs shipment_confirmation --modes store-faults\"")
     parser.add_argument("--seed", type=int, help="replay a run: the seed it printed (default: a new one)")
     parser.add_argument("--jobs", type=_names(tuple(JOBS)), default=tuple(JOBS), help="default: all three")
     parser.add_argument("--modes", type=_names(MODES), default=MODES, help=f"default: {','.join(MODES)}")
-    parser.add_argument("--orders", type=int, default=1000, help="orders for order download and shipments")
-    parser.add_argument("--skus", type=int, default=1000, help="SKUs for inventory sync")
-    parser.add_argument("--kills", type=int, default=20, help="runs killed -9 per job")
-    parser.add_argument("--lease", type=float, default=2.0, help="seconds of each run's lease")
-    parser.add_argument("--store-version", default="3.0", choices=["2.1", "2.3", "3.0", "4.0", "4.1"])
+    parser.add_argument("--orders", type=_positive(int), default=1000,
+                        help="orders for order download and shipment confirmation")
+    parser.add_argument("--skus", type=_positive(int), default=1000, help="SKUs for inventory sync")
+    parser.add_argument("--kills", type=_positive(int), default=20, help="runs killed -9 per job")
+    parser.add_argument("--lease", type=_positive(float), default=2.0, help="seconds of each run's lease")
+    parser.add_argument("--store-version", default=EACH, choices=[EACH, *VERSIONS],
+                        help="the sandbox store's OpenCart version (default: drawn from the seed for each "
+                        "job and mode)")
     parser.add_argument("--quick", action="store_true", help="the bounded subset `make test` runs")
-    parser.add_argument("--parallel", action="store_true", help="the three jobs at the same time")
+    parser.add_argument("--serial", action="store_true",
+                        help="one job after the other (default: all at once, each in its own worlds)")
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER, help="state and logs of each run")
     return parser.parse_args(argv)
 
@@ -60,7 +79,7 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     results = run_suite(settings, lambda line: console.print(line, highlight=False, markup=False),
                         quick=arguments.quick,
-                        parallel=arguments.parallel)
+                        parallel=not arguments.serial)
     held = print_verdict(console, results, settings.quick() if arguments.quick else settings)
     console.print(f"wall time {time.monotonic() - started:.0f} s", highlight=False)
     return 0 if held else 1

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cartsync.connectors.opencart.versions import VERSIONS
 from chaos.jobs import JOBS, Job, Tally
 from chaos.kills import KillPoint, Trigger
 from chaos.world import RunExit, World
@@ -29,6 +30,7 @@ WMS_MIX = {"500": 0.20, "429": 0.05, "drop": 0.05, "reset": 0.05}  # drop: store
 STORE_MIX = {"500-before": 0.15, "500-after": 0.10, "drop-after": 0.05}
 MIXES = {"wms-faults": ("wms", WMS_MIX), "store-faults": ("store", STORE_MIX)}
 MODES = ("kill", *MIXES)
+EACH = "each"  # each job and mode on a store version drawn from the seed
 QUIET_COUNTS = {"skipped", "unchanged"}  # a run that only found these had nothing left to do
 LEASE_SLACK = 0.5  # seconds a measured block may exceed the lease (clock reads, a busy machine)
 
@@ -45,7 +47,7 @@ class Settings:
     fault_runs: int = 4
     quiet_runs: int = 8
     lease: float = 2.0
-    store_version: str = "3.0"
+    store_version: str = EACH  # or one of VERSIONS for every job and mode
     jobs: tuple[str, ...] = tuple(JOBS)
     modes: tuple[str, ...] = MODES
     is_quick: bool = False
@@ -72,6 +74,7 @@ class Settings:
 class Result:
     job: str
     mode: str
+    store_version: str
     tally: Tally
     runs: int
     kills: int
@@ -101,6 +104,9 @@ class Chaos:
         self.settings = settings
         self.out = out
         self.rng = random.Random(f"{settings.seed}:{job.name}:{mode}")
+        self.store_version = settings.store_version
+        if self.store_version == EACH:  # its own draw: the other draws stay the same for a version
+            self.store_version = random.Random(f"{settings.seed}:{job.name}:{mode}:store").choice(VERSIONS)
         self.runs = 0
         self.kills = 0
         self.longest_block: float | None = None
@@ -111,11 +117,11 @@ class Chaos:
         folder = self.settings.folder / f"{self.job.name}-{self.mode}"
         shutil.rmtree(folder, ignore_errors=True)
         world = self.job.open_world(folder, lease=self.settings.lease,
-                                    store_version=self.settings.store_version, rng=self.rng)
+                                    store_version=self.store_version, rng=self.rng)
         try:
             self.job.prepare(world)
-            self.out(f"{self.job.name} / {self.mode}: {len(self.job.keys)} records; state and logs in "
-                     f"{folder}")
+            self.out(f"{self.job.name} / {self.mode}: {len(self.job.keys)} records, store "
+                     f"{self.store_version}; state and logs in {folder}")
             if self.mode == "kill":
                 self._kill(world, Trigger(world.store.faults, world.wms.faults))
             else:
@@ -126,8 +132,8 @@ class Chaos:
             faults = world.faults_fired()
         finally:
             world.close()
-        return Result(self.job.name, self.mode, tally, self.runs, self.kills, faults, self.longest_block,
-                      time.monotonic() - started, self.problems)
+        return Result(self.job.name, self.mode, self.store_version, tally, self.runs, self.kills, faults,
+                      self.longest_block, time.monotonic() - started, self.problems)
 
     # -- the modes --------------------------------------------------------------------------------
 

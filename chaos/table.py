@@ -10,15 +10,15 @@ from chaos.suite import Result, Settings
 
 def results_table(results: list[Result], settings: Settings) -> Table:
     table = Table(title=f"cartsync chaos, seed {settings.seed} (WMS duplicate check off)")
-    for name in ("job", "mode", "records", "at destination", "duplicated", "lost", "held", "runs", "kills",
-                 "faults fired", "longest block", "seconds"):
-        table.add_column(name, justify="left" if name in ("job", "mode") else "right")
+    for name in ("job", "mode", "store", "records", "at destination", "duplicated", "lost", "held", "runs",
+                 "kills", "faults fired", "longest block", "seconds"):
+        table.add_column(name, justify="left" if name in ("job", "mode", "store") else "right")
     for result in results:
         tally = result.tally
         block = "—" if result.longest_block is None else f"{result.longest_block:.1f} s"
-        table.add_row(result.job, result.mode, str(tally.records), str(tally.at_destination),
-                      _flag(tally.duplicated), _flag(tally.lost), str(tally.held), str(result.runs),
-                      str(result.kills), str(result.faults), block, f"{result.seconds:.0f}")
+        table.add_row(result.job, result.mode, result.store_version, str(tally.records),
+                      str(tally.at_destination), _flag(tally.duplicated), _flag(tally.lost), str(tally.held),
+                      str(result.runs), str(result.kills), str(result.faults), block, f"{result.seconds:.0f}")
     return table
 
 

@@ -92,8 +92,8 @@ def test_a_store_quantity_other_than_the_wms_available_is_stale(tmp_path: Path) 
 
 
 def test_the_verdict_fails_on_a_duplicate_and_says_how_to_replay_it(tmp_path: Path) -> None:
-    twin = Result("order_download", "kill", Tally(50, 50, 1, 0, 0, ["WMS orders twice: OC-1002"]), runs=5,
-                  kills=3, faults=0, longest_block=0.9, seconds=12.0)
+    twin = Result("order_download", "kill", "2.1", Tally(50, 50, 1, 0, 0, ["WMS orders twice: OC-1002"]),
+                  runs=5, kills=3, faults=0, longest_block=0.9, seconds=12.0)
     console = Console(record=True, width=200)
     assert not print_verdict(console, [twin], Settings(seed=42, folder=tmp_path).quick())
     shown = console.export_text()
