@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,8 +87,8 @@ class World:
         self.pycache = folder.parent / "pycache"
 
     @classmethod
-    def open(cls, folder: Path, *, lease: float, store_version: str, products: list[dict[str, Any]] = (),
-             wms_seed: dict[str, Any] | Path) -> World:
+    def open(cls, folder: Path, *, lease: float, store_version: str, wms_seed: dict[str, Any] | Path,
+             products: Sequence[dict[str, Any]] = ()) -> World:
         """Both sandboxes on free ports: a store that holds only the template order (so every order
         it sends was placed by the suite) plus `products`, and a WMS whose duplicate check is off."""
         folder.mkdir(parents=True, exist_ok=True)
