@@ -70,6 +70,10 @@ class Job:
         span = max(3, self.size // kills)
         return span, span
 
+    def runs_under_faults(self, runs: int) -> int:
+        """How many runs go under a fault mix, from the suite's number."""
+        return runs
+
     def between_runs(self, world: World, rng: random.Random) -> None:
         """What the world does between two runs (nothing, unless the job says otherwise)."""
 
@@ -151,6 +155,11 @@ class InventorySync(Job):
         """A run reads every stock page (100 rows, two rows a SKU), then writes in bulk calls."""
         writes = -(-self.size // STOCK_ITEMS_PER_CALL)
         return writes, -(-len(FACILITIES) * self.size // STOCK_ROWS_PER_PAGE) + 4 + writes
+
+    def runs_under_faults(self, runs: int) -> int:
+        """Three times as many: a run writes in a few bulk calls, where the other jobs write once
+        per record, so it takes more runs for the faults to hit writes often."""
+        return 3 * runs
 
     def between_runs(self, world: World, rng: random.Random) -> None:
         """Stock moves in the warehouse: a twentieth of the SKUs are received or picked."""

@@ -178,7 +178,7 @@ class Chaos:
         seed = self.rng.randrange(2**31)
         (world.break_wms if system == "wms" else world.break_store)(mix, seed)
         self.out(f"  every {system} request fails as {mix} (seed {seed}); the WMS's duplicate check is off")
-        for _ in range(self.settings.fault_runs):
+        for _ in range(self.job.runs_under_faults(self.settings.fault_runs)):
             self.job.between_runs(world, self.rng)
             ended = world.run(self.job.name)
             self.runs += 1
