@@ -584,7 +584,8 @@ def runs(
     state: StatePath = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Recent runs with their counts. A run that was killed shows as `died`.
+    """Recent runs with their counts, and why a run aborted or died. A run that was killed shows
+    as `died`.
 
     Example: cartsync runs order_download
     """
@@ -605,7 +606,7 @@ def runs(
 
 def _print_runs(rows: list[dict[str, Any]]) -> None:
     print_table(
-        ("run", "pipeline", "started", "ended", "status", "counts"),
+        ("run", "pipeline", "started", "ended", "status", "counts", "message"),
         (
             (
                 row["id"],
@@ -614,6 +615,8 @@ def _print_runs(rows: list[dict[str, Any]]) -> None:
                 row["ended_at"],
                 row["status"],
                 ", ".join(f"{n} {k}" for k, n in sorted(row["counts"].items())),
+                # why it aborted or died; an ok or failed run's message only repeats its counts
+                row["message"] if row["status"] in ("aborted", "died") else None,
             )
             for row in rows
         ),

@@ -262,4 +262,6 @@ def _safe(url: str) -> str:
 
 def _snippet(response: requests.Response, limit: int = 200) -> str:
     text = " ".join(response.text.split())
+    if not text:
+        return "(an empty reply)"
     return redact(text[:limit] + ("…" if len(text) > limit else ""))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -71,11 +72,22 @@ class JsonRequestHandler(BaseHTTPRequestHandler):
         self.send_body(status, text.encode(), content_type, headers)
 
 
+class QuietThreadingHTTPServer(ThreadingHTTPServer):
+    """A client that goes away mid-request (killed, timed out) is normal for a sandbox: no traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def _listen(handler: type[BaseHTTPRequestHandler], port: int) -> ThreadingHTTPServer:
     """A server bound to 127.0.0.1:`port`; a port that cannot be used is a ConfigError (exit 2)."""
     hint = "choose another --port, or 0 for a free one"
     try:
-        return ThreadingHTTPServer(("127.0.0.1", port), handler)
+        return QuietThreadingHTTPServer(("127.0.0.1", port), handler)
     except OverflowError:
         raise ConfigError(f"Port {port} is not a port number (0 to 65535).", hint=hint) from None
     except OSError as error:
@@ -93,7 +105,6 @@ class SandboxServer:
 
     def __init__(self, handler: type[BaseHTTPRequestHandler], state: Any, port: int = 0) -> None:
         self.httpd = _listen(handler, port)
-        self.httpd.daemon_threads = True
         self.httpd.state = state  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 

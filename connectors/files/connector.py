@@ -3,6 +3,12 @@
 Reading streams the file line by line; the cursor is the number of records already read, so a
 later run reads only what was appended. Writing appends, one record per line. `reconcile` looks a
 record up in its file: a line equal to it means it was written.
+
+A crash (or a power cut) can leave the last line cut short, without its line end. Such a line is
+no record: a JSON Lines reader stops before it, and the next write removes it before appending
+(its record's outcome was unknown; `reconcile` finds no trace of it, so it is written again). A
+last JSON line that is complete but only lacks its line end (a file written by hand) is kept and
+ended. cartsync ends every CSV row it writes, so a CSV row without its line end is removed.
 """
 
 from __future__ import annotations
@@ -77,6 +83,8 @@ class FilesConnector(Connector):
                     try:
                         yield json.loads(line)
                     except json.JSONDecodeError as error:
+                        if not line.endswith("\n"):
+                            return  # the last line, cut short (or still being written): no record yet
                         raise ConnectError(
                             f"{path}:{number}: not valid JSON ({error.msg}).",
                             hint="Each line of a .jsonl file must be one JSON object.",
@@ -85,6 +93,7 @@ class FilesConnector(Connector):
     def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
         path = self.path(stream)
         path.parent.mkdir(parents=True, exist_ok=True)
+        _end_last_line(path, keep_complete_json=self.format == "jsonl")
         if self.format == "csv":
             return self._append_csv(path, records)
         with path.open("a", encoding="utf-8") as handle:
@@ -126,6 +135,24 @@ class FilesConnector(Connector):
                 writer.writerow(record)
                 outcomes.append(Outcome.ok())
         return outcomes
+
+
+def _end_last_line(path: Path, *, keep_complete_json: bool) -> None:
+    """Before an append: a last line without its line end is a write cut short, removed (or, when
+    `keep_complete_json` and it is a whole JSON value, ended), so the next record starts a line."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as handle:
+        handle.seek(-1, 2)
+        if handle.read(1) == b"\n":
+            return  # the usual case: one byte read
+        handle.seek(0)
+        content = handle.read()
+        tail_start = content.rfind(b"\n") + 1
+        if keep_complete_json and _json_line(content[tail_start:].decode("utf-8", "replace")) is not None:
+            handle.write(b"\n")
+        else:
+            handle.truncate(tail_start)
 
 
 def _csv_header(path: Path) -> list[str] | None:

@@ -73,7 +73,7 @@ class OpenCartConnector(Connector):
 
     def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
         if stream == "order_history":
-            return write_history(self.session, self.statuses, records)
+            return write_history(self.extension, self.statuses, records)
         if stream == "stock":
             return write_stock(self.extension, records, option_products=self.store.option_products)
         return super().write(stream, records)

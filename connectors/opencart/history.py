@@ -13,6 +13,7 @@ each row with notify mails the customer, so every record ends in its own outcome
 | a 5xx after the request left, a dropped reply, a read timeout | unknown: never sent again blindly |
 | 429 / 408 still failing after the retries (never carried out) | retryable |
 | a dead session | one new login, then the call once more (a dead session did nothing) |
+| 2.1/4.0: a dead session's reply (also a PHP failure's) | new login; once more only if its row is missing |
 | the whole store fails (key, IP, signature, unreachable, PHP notices, maintenance) | ConnectError |
 
 Reconcile: the extension's `orders` operation, asked for the orders concerned (`order_ids`, at
@@ -45,7 +46,7 @@ from typing import Any
 from cartsync.connectors.opencart import errors
 from cartsync.connectors.opencart.cleaning import php_trim
 from cartsync.connectors.opencart.extension import ExtensionClient
-from cartsync.connectors.opencart.session import StoreSession
+from cartsync.connectors.opencart.session import SessionRenewed, StoreSession
 from cartsync.connectors.opencart.signed_refusal import FieldsRefused
 from cartsync.connectors.opencart.statuses import StatusBook
 from cartsync.connectors.opencart.versions import HISTORY_CALL_41, HISTORY_ROUTE, SIGNED_API_ROUTE
@@ -56,15 +57,18 @@ ORDER_NOT_FOUND = "Order could not be found"
 RECONCILE_BATCH = 50  # orders per `orders` call (the extension answers at most 200)
 
 
-def write_history(session: StoreSession, statuses: StatusBook,
+def write_history(extension: ExtensionClient, statuses: StatusBook,
                   records: list[dict[str, Any]]) -> list[Outcome]:
     """One outcome per record, in order. Raises ConnectError only for a whole-store failure."""
-    return [_deliver(session, statuses, record) for record in records]
+    return [_deliver(extension, statuses, record) for record in records]
 
 
-def _deliver(session: StoreSession, statuses: StatusBook, record: dict[str, Any]) -> Outcome:
+def _deliver(extension: ExtensionClient, statuses: StatusBook, record: dict[str, Any]) -> Outcome:
     try:
-        return _add_history(session, statuses, record)
+        try:
+            return _add_history(extension.session, statuses, record)
+        except SessionRenewed:
+            return _look_before_repeating(extension, statuses, record)
     except FieldsRefused as exc:
         return Outcome.rejected(f"order {record['order_id']}: {exc}")
     except OutcomeUnknown as exc:
@@ -72,6 +76,19 @@ def _deliver(session: StoreSession, statuses: StatusBook, record: dict[str, Any]
                                f"before it is ever sent again.")
     except TransientError as exc:
         return Outcome.retryable(f"order {record['order_id']}: {exc.message}")
+
+
+def _look_before_repeating(extension: ExtensionClient, statuses: StatusBook,
+                           record: dict[str, Any]) -> Outcome:
+    """After a reply that a dead session and a PHP failure both give: the row is looked for in the
+    new session, and the write sent once more only when it is not there. PHP had ended the first
+    request (its reply came), so a missing row means the first write did nothing."""
+    try:
+        [found] = _look_up(extension, statuses, [record])
+    except (ConnectError, TransientError) as exc:
+        raise OutcomeUnknown(f"the store answered as for a dead session, and its history could not be "
+                             f"read to tell whether the write took effect ({exc.message}).") from exc
+    return found or _add_history(extension.session, statuses, record)
 
 
 def _add_history(session: StoreSession, statuses: StatusBook, record: dict[str, Any]) -> Outcome:

@@ -20,7 +20,10 @@ timeout), so it raises `OutcomeUnknown` and the engine asks the store before any
 again. Two kinds of reply are OpenCart's own signals that nothing was done: the 503 maintenance
 page, and a dead session's reply. 2.1 and 4.0 give the latter as a PHP failure (2.1 an empty
 500, 4.0 PHP's error text) that any PHP error after the work also gives, so for a write the
-token is tested first (`_token_alive`).
+token is tested first (`_token_alive`). The test is itself a request to a store that may be
+failing, so its "dead" proves nothing: the session is renewed, and the write raises
+`SessionRenewed` for its caller to look before it sends the write again (or to repeat it, when
+the write sets absolute values).
 """
 
 from __future__ import annotations
@@ -52,6 +55,11 @@ SIGNED_STORE_ID = 0
 SIGNED_LANGUAGE = "en-gb"
 SIGNED_CURRENCY = "USD"
 SESSION_PROBE_ROUTE = "api/cartsync_session_probe"  # no store has it: a live session gets 'page not found'
+
+
+class SessionRenewed(OutcomeUnknown):
+    """A write got the reply this version gives for a dead session, which is also how PHP failing
+    after the work looks. A new session was started; the write may or may not have taken effect."""
 
 
 class StoreSession:
@@ -158,12 +166,19 @@ class StoreSession:
         """An authenticated call. `call` is the 4.1 signed call's name (its `call` parameter).
 
         Raises `OutcomeUnknown` when a write (POST) was answered with a 5xx that is not the
-        maintenance page, or got no reply: it may have been applied."""
+        maintenance page, or got no reply: it may have been applied; `SessionRenewed` when it got
+        the reply a dead session gives on 2.1 and 4.0 (a new session is ready for what follows)."""
         self.ensure_login()
         write = method.upper() not in IDEMPOTENT_METHODS
         response = self._send(method, route, params, data, json, call)
         if self._session_died(route, response, write=write):
             self.login()
+            if write and not self._refused_in_json(response):
+                said = errors.snippet(response.text) or "an empty reply"
+                raise SessionRenewed(
+                    f"{self.http.describe} answered {route} as OpenCart {self.version} answers a call whose "
+                    f"session has died, which is also how PHP failing after the work looks "
+                    f"(HTTP {response.status_code}: \"{said}\").", response=response)
             response = self._send(method, route, params, data, json, call)
             if self._session_died(route, response, write=write):
                 raise errors.call_refused(self.settings.api_username, route,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from cartsync.connectors.opencart.extension import ExtensionClient
+from cartsync.connectors.opencart.session import SessionRenewed
 from cartsync.engine.connector import Outcome
 from cartsync.engine.errors import OutcomeUnknown, TransientError
 
@@ -28,7 +29,7 @@ def write_stock(extension: ExtensionClient, records: list[dict[str, Any]], *,
         batch = records[start:start + MAX_ITEMS]
         items = [{k: record[k] for k in _ITEM_FIELDS if record.get(k) not in (None, "")} for record in batch]
         try:
-            reply = extension.call("stock", json={"items": items, "option_products": option_products})
+            reply = _set(extension, {"items": items, "option_products": option_products})
         except OutcomeUnknown as exc:
             outcomes += [Outcome.unknown(f"{exc.message} These quantities are not sent again as they were: "
                                          f"they are recomputed from the source.")] * len(items)
@@ -38,6 +39,15 @@ def write_stock(extension: ExtensionClient, records: list[dict[str, Any]], *,
             continue
         outcomes.extend(_outcome(item, result) for item, result in zip(items, reply["results"], strict=True))
     return outcomes
+
+
+def _set(extension: ExtensionClient, body: dict[str, Any]) -> dict[str, Any]:
+    """One `stock` call; repeated once in a new session after a dead session's reply (2.1, 4.0),
+    since setting the quantities just read again is harmless whether or not the first call did."""
+    try:
+        return extension.call("stock", json=body)
+    except SessionRenewed:
+        return extension.call("stock", json=body)
 
 
 def _outcome(item: dict[str, Any], result: dict[str, Any]) -> Outcome:

@@ -15,6 +15,8 @@ from cartsync.engine.state.base import StoreBase
 from cartsync.engine.state.lease import Lease
 from cartsync.engine.state.rows import utc_now
 
+_SHOWN = ("id", "pipeline", "started_at", "ended_at", "message", "status")
+
 
 class RunHistory(StoreBase):
     def start_run(self, pipeline: str, lease: Lease | None = None) -> int:
@@ -36,12 +38,29 @@ class RunHistory(StoreBase):
             )
 
     def runs(self, pipeline: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        """The newest runs first: id, pipeline, started_at, ended_at, status, counts, message."""
+        """The newest runs first: id, pipeline, started_at, ended_at, status, counts, message.
+
+        A run still `running` whose lease is gone or expired is `died`, with a message saying so."""
         query = (
-            "SELECT id, pipeline, started_at, ended_at, counts, message, CASE WHEN status = 'running' "
-            "AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.pipeline = runs.pipeline "
-            "AND leases.token = runs.lease AND leases.expires_at > ?) THEN 'died' ELSE status END AS status "
-            "FROM runs" + (" WHERE pipeline = ?" if pipeline else "") + " ORDER BY id DESC LIMIT ?"
+            "SELECT runs.id, runs.pipeline, runs.started_at, runs.ended_at, runs.counts, runs.message, "
+            "runs.status, leases.holder, leases.expires_at FROM runs LEFT JOIN leases "
+            "ON leases.pipeline = runs.pipeline AND leases.token = runs.lease"
+            + (" WHERE runs.pipeline = ?" if pipeline else "") + " ORDER BY runs.id DESC LIMIT ?"
         )
-        args: tuple[Any, ...] = (time.time(), pipeline, limit) if pipeline else (time.time(), limit)
-        return [{**dict(row), "counts": json.loads(row["counts"])} for row in self.db.execute(query, args)]
+        args: tuple[Any, ...] = (pipeline, limit) if pipeline else (limit,)
+        now = time.time()
+        shown = []
+        for row in self.db.execute(query, args):
+            run = {name: row[name] for name in _SHOWN}
+            run["counts"] = json.loads(row["counts"])
+            if run["status"] == "running" and (row["expires_at"] is None or row["expires_at"] <= now):
+                run["status"] = "died"
+                run["message"] = run["message"] or _no_end(row["holder"])
+            shown.append(run)
+        return shown
+
+
+def _no_end(holder: str | None) -> str:
+    """Why a run shows as died before another run took its lease over."""
+    who = f"run by {holder}, which" if holder else "it"
+    return f"died: {who} stopped renewing its lease (killed, or its machine was lost) and recorded no end"

@@ -180,3 +180,21 @@ def test_workers_taking_over_an_expired_lease_at_once_get_one_and_mark_the_dead_
     [died] = store.runs("contacts")
     assert (died["id"], died["status"]) == (dead_run, "died")
     assert died["message"].count("taken over") == 1
+
+
+def test_runs_shows_why_a_run_aborted_or_died(workspace, state, run, add_contacts):
+    add_contacts(*({"id": n, "first": "A", "last": "L", "email": "a@x", "country": "FR"} for n in range(501)))
+    outbox = UnlockedDuringTheWrite("outbox", {"folder": str(workspace / "out")})
+    outbox.state = state
+    with pytest.raises(LeaseLost):
+        run(destination=outbox)
+    store = StateStore.open(state)
+    killed = store.acquire_lease("contacts", seconds=1.0, holder="build-box-7:4242")
+    store.start_run("contacts", killed)
+    time.sleep(max(0.0, killed.expires_at - time.time()) + 0.05)
+    shown = cli(state, "runs").output
+    assert "This run of pipeline 'contacts' lost its lease" in shown, "why the run aborted"
+    assert "run by build-box-7:4242, which stopped renewing its lease" in shown, "a run killed just now"
+    run()
+    shown = cli(state, "runs").output
+    assert "died: its lease expired and was taken over by" in shown, "the same run, once taken over"

@@ -16,6 +16,7 @@ import pytest
 from cartsync.connectors.opencart.cleaning import clean
 from cartsync.connectors.opencart.connector import OpenCartConnector
 from cartsync.connectors.opencart.sandbox import SandboxStore, start_sandbox_store
+from cartsync.connectors.opencart.session import SESSION_PROBE_ROUTE
 from cartsync.engine.connector import Outcome
 from cartsync.engine.errors import ConnectError
 
@@ -106,6 +107,23 @@ def test_an_expired_session_is_renewed_and_the_write_sent_once(store: SandboxSto
     outcomes = connector.write("order_history", shipments(orders[1:]))
     assert [o.status for o in outcomes] == ["ok", "ok"]
     assert [shipped(store, i) for i in orders] == [(1, 1)] * 3
+
+
+@pytest.mark.parametrize("version", ["2.1", "4.0"])
+@pytest.mark.parametrize("write_fault", ["500-after", "500-before"])
+def test_a_failing_store_is_not_taken_for_a_dead_session_whatever_the_session_probe_says(
+        version: str, write_fault: str, make_connector) -> None:
+    """2.1 and 4.0 answer a dead session as PHP answers a failure (found by `make chaos`): when the
+    session probe fails too, the history write is looked up before it is ever sent again."""
+    with start_sandbox_store(version) as store:
+        earlier, order = new_orders(store, 2)
+        connector = make_connector(store)
+        assert connector.write("order_history", shipments([earlier]))[0].status == "ok"
+        store.inject_fault("history", write_fault)
+        store.inject_fault(SESSION_PROBE_ROUTE, "500-before")
+        assert connector.write("order_history", shipments([order])) == [Outcome.ok(str(order))]
+        assert shipped(store, order) == (1, 1)
+        assert history_posts(store) == (2 if write_fault == "500-after" else 3)
 
 
 @pytest.mark.parametrize("version", ["2.1", "2.3"])

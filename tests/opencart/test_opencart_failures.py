@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from cartsync.connectors.opencart.sandbox import start_sandbox_store
-from cartsync.engine.errors import ConnectError
+from cartsync.engine.errors import ConnectError, TransientError
 from cartsync.engine.sandbox_server import JsonRequestHandler, SandboxServer
 
 
@@ -163,3 +163,14 @@ def test_a_signed_read_whose_reply_was_lost_is_signed_anew(make_connector) -> No
         report = store.faults.report()
     assert len(products) == 9
     assert report["requests"]["products"] == 3  # taken and lost, refused as used, signed anew
+
+
+def test_a_read_the_store_keeps_failing_says_its_reply_was_empty(make_connector) -> None:
+    with start_sandbox_store("3.0") as store:
+        connector = make_connector(store)
+        connector.check()
+        store.inject_fault("orders", "500-before", times=10)
+        with pytest.raises(TransientError) as caught:
+            list(connector.read("orders", {}, None))
+    assert f"answered 500 to GET {store.url}/index.php " in caught.value.message
+    assert caught.value.message.endswith(" times: (an empty reply)")

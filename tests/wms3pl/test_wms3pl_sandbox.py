@@ -137,6 +137,12 @@ def test_operator_routes_over_http(wms, api):
                   timeout=5)
     reply = api("/orders")
     assert (reply.status_code, reply.headers["Retry-After"]) == (429, "7")
+    requests.post(f"{wms.url}/_sandbox/faults", json={"route": "*", "kind": "500"}, timeout=5)
+    assert api("/inventory/stocksummaries").status_code == 500, "a fault on * hits any route"
+    report = requests.get(f"{wms.url}/_sandbox/faults", timeout=5).json()
+    assert report["faults"] == []
+    assert report["fired"] == [{"route": "GET /inventory/stocksummaries", "kind": "500", "count": 1},
+                               {"route": "GET /orders", "kind": "429", "count": 1}]
 
 
 def test_duplicate_check_can_be_switched_off_and_on_over_http(wms):

@@ -1,4 +1,16 @@
-"""The sandbox WMS's HTTP routes: the WMS API, and `/_sandbox/...` operator routes."""
+"""The sandbox WMS's HTTP routes: the WMS API, and `/_sandbox/...` operator routes.
+
+Fault kinds (switched on per route, `METHOD /path` or `*`, through the engine's `FaultPlan`):
+
+| kind | what happens |
+|---|---|
+| `500` | a plain-text 500 reply; the request was not carried out |
+| `500-after` | the request is carried out (an order is stored), then a plain-text 500 reply |
+| `429` | a 429 reply with `Retry-After: <retry_after>`; not carried out |
+| `slow` | the reply is delayed by `delay` seconds (the request is carried out after the wait) |
+| `drop` | the request is carried out (an order is stored), then the connection is closed without a reply |
+| `reset` | the connection is closed without a reply and without carrying out the request |
+"""
 
 from __future__ import annotations
 
@@ -18,6 +30,7 @@ ORDERS_MAX_PAGE_SIZE = 1000
 STOCK_MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
 INTERNAL_ERROR = "Internal Server Error. An unexpected error occurred; it has been logged."
+FAULT_KINDS = ("500", "500-after", "429", "slow", "drop", "reset")
 
 
 class WmsHandler(JsonRequestHandler):
@@ -74,6 +87,8 @@ class WmsHandler(JsonRequestHandler):
     def _route(self, method: str, path: str, body: bytes) -> tuple[int, Any, dict[str, str]]:
         if path.startswith("/_sandbox/") and method == "POST":
             return self.wms.operator_route(path.removeprefix("/_sandbox/"), _json(body))
+        if path == "/_sandbox/faults" and method == "GET":
+            return 200, self.wms.faults.report(), {}
         if route_is(method, path, "POST", "/AuthServer/api/Token"):
             return self._token(body)
         if not self.wms.tokens.valid(self.headers.get("Authorization")):

@@ -15,8 +15,11 @@ order or action, 409 for an action the order's state forbids):
 | `duplicate-check` | `{"enabled": false, "customerId": 1077}` (default customer: the first in the seed) |
 | `expire-tokens` | `{}` |
 
-Fault kinds are described in faults.py. With the duplicate check off (a per-customer setting
-of the real WMS), a second order with the same referenceNum is stored as a twin.
+`GET /_sandbox/faults` answers the faults still on, the requests per route and the faults that
+fired (`{"faults", "requests", "fired"}`). Routes are `METHOD /path` (e.g. `GET /orders`) or `*`;
+fault kinds are described in handler.py, and the plan (counted faults, seeded mixes) is the
+engine's `FaultPlan`. With the duplicate check off (a per-customer setting of the real WMS), a
+second order with the same referenceNum is stored as a twin.
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from cartsync.connectors.wms3pl.sandbox.faults import FaultPlan
-from cartsync.connectors.wms3pl.sandbox.handler import WmsHandler
+from cartsync.connectors.wms3pl.sandbox.handler import FAULT_KINDS, WmsHandler
 from cartsync.connectors.wms3pl.sandbox.seeding import Seed, load_seed
 from cartsync.connectors.wms3pl.sandbox.store import WmsStore
 from cartsync.connectors.wms3pl.sandbox.tokens import TokenIssuer
+from cartsync.engine.sandbox_faults import ANY_ROUTE, FaultPlan
 from cartsync.engine.sandbox_server import SandboxServer
 
 Package = Mapping[str, Any] | str
@@ -53,7 +56,7 @@ class SandboxWms:
         self.store = WmsStore(load_seed(seed))
         self.tokens = TokenIssuer(client_id=client_id, client_secret=client_secret,
                                   user_login_id=self.user_login_id, tpl=tpl, ttl=token_ttl)
-        self.faults = FaultPlan()
+        self.faults = FaultPlan(FAULT_KINDS)
         self.requests: list[dict[str, Any]] = []
         self._server = SandboxServer(WmsHandler, self, port)
         self._thread: threading.Thread | None = None
@@ -124,15 +127,15 @@ class SandboxWms:
 
     def inject_fault(self, route: str, kind: str, *, times: int = 1, retry_after: int = 1,
                      delay: float = 1.0) -> None:
-        """Make the next `times` requests to `route` ('POST /orders') fail as `kind`
-        (500, 500-after, 429, slow, drop, reset: see faults.py)."""
-        self.faults.inject(route, kind, times=times, retry_after=retry_after, delay=delay)
+        """Make the next `times` requests to `route` ('POST /orders', or '*') fail as `kind`
+        (500, 500-after, 429, slow, drop, reset: see handler.py)."""
+        self.faults.add(fault_route(route), kind, times=times, retry_after=retry_after, delay=delay)
 
     def mix_faults(self, route: str, chances: Mapping[str, float], *, seed: int, retry_after: int = 1,
                    delay: float = 1.0) -> None:
         """From now on, each request to `route` fails as a kind drawn from `chances`
         (`{"500": 0.2, "429": 0.05, "drop": 0.05, "reset": 0.05}`), reproducibly for a `seed`."""
-        self.faults.mix(route, chances, seed=seed, retry_after=retry_after, delay=delay)
+        self.faults.mix(fault_route(route), chances, seed=seed, retry_after=retry_after, delay=delay)
 
     def clear_faults(self) -> None:
         """No more faults: queued ones and mixes are dropped."""
@@ -199,6 +202,16 @@ class SandboxWms:
             return {"expired": True}
         raise KeyError(f"no operator action {action!r}; use ship, cancel, adjust-stock, faults, "
                        "fault-mix, clear-faults, duplicate-check or expire-tokens")
+
+
+def fault_route(route: str) -> str:
+    """`METHOD /path` as the handler names a request (`post /orders` -> `POST /orders`), or `*`."""
+    if route.strip() == ANY_ROUTE:
+        return ANY_ROUTE
+    method, _, path = route.strip().partition(" ")
+    if not path.startswith("/"):
+        raise ValueError(f"a route is 'METHOD /path', e.g. 'POST /orders', or '*', not {route!r}")
+    return f"{method.upper()} {path}"
 
 
 def start_sandbox_wms(*, port: int = 0, seed: Seed | str | Path | None = None,
