@@ -40,17 +40,11 @@ from cartsync.engine.errors import CartsyncError, ConfigError
 from cartsync.engine.ledger_commands import LedgerCommands, Verb
 from cartsync.engine.registry import sandbox_apps
 from cartsync.engine.report import RunReport
-from cartsync.engine.runner import Runner, RunOptions
+from cartsync.engine.run_file import OpenPipeline, RunOptions
 from cartsync.engine.state import DEFAULT_LEASE_SECONDS, StateStore
 from cartsync.engine.state.location import DEFAULT_PATH, display, is_postgres
 from cartsync.engine.state.pg_copy import copy_to_postgres
-from cartsync.engine.workspace import (
-    RunConfig,
-    find_connections,
-    load_run_config,
-    open_connector,
-    prepare_loaded,
-)
+from cartsync.engine.workspace import RunConfig, find_connections, load_run_config, open_connector
 
 log = logging.getLogger("cartsync.cli")
 
@@ -298,27 +292,17 @@ def execute_loaded(
 
 
 def _run_with_store(loaded: RunConfig, store: StateStore, options: RunOptions, quiet: bool) -> RunReport:
-    prepared = prepare_loaded(loaded, store)
-    name = prepared.pipeline.name
-    log.info("run of %s started%s", name, " (dry run)" if options.dry_run else "")
-    try:
+    """Prepare, run and close through the run facade, on a state store the caller opened."""
+    with OpenPipeline(loaded, store) as pipeline:
+        name = pipeline.name
+        log.info("run of %s started%s", name, " (dry run)" if options.dry_run else "")
         with console.status(f"[bold]{name}[/]: starting…") as status:
 
             def progress(report: RunReport) -> None:
                 counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
                 status.update(f"[bold]{name}[/]: {counts or 'reading…'}")
 
-            runner = Runner(
-                prepared.pipeline,
-                prepared.source,
-                prepared.destination,
-                store,
-                options,
-                progress=None if quiet or Settings.quiet else progress,
-            )
-            report = runner.run()
-    finally:
-        prepared.close()
+            report = pipeline.run(options, progress=None if quiet or Settings.quiet else progress)
     log.info("run of %s ended: exit code %s", name, report.exit_code)
     return report
 

@@ -21,9 +21,8 @@ from flat_orders import SECRET_VARIABLE, FlatOrders
 from cartsync.connectors.opencart.sandbox.store import SandboxStore, start_sandbox_store
 from cartsync.connectors.wms3pl.sandbox.server import SandboxWms, start_sandbox_wms
 from cartsync.engine.report import RunReport
-from cartsync.engine.runner import Runner, RunOptions
+from cartsync.engine.run_file import RunOptions, run_pipeline_file
 from cartsync.engine.state import StateStore
-from cartsync.engine.workspace import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,15 +35,8 @@ class World:
     state: str  # a SQLite file or a postgresql:// URL
 
     def run(self, pipeline: str, **options: object) -> RunReport:
-        store = StateStore.open(self.state)
-        prepared = prepare(self.client / f"{pipeline}.yaml", self.client / "connections.yaml", store)
-        try:
-            return Runner(
-                prepared.pipeline, prepared.source, prepared.destination, store, RunOptions(**options)
-            ).run()
-        finally:
-            prepared.close()
-            store.close()
+        file = self.client / f"{pipeline}.yaml"
+        return run_pipeline_file(file, self.client / "connections.yaml", self.state, RunOptions(**options))
 
     def ledger(self, key: str, entity: str = "order"):
         store = StateStore.open(self.state)
