@@ -84,6 +84,40 @@ MIGRATIONS: list[str] = [
     ALTER TABLE runs ADD COLUMN lease TEXT;
     CREATE INDEX ledger_work ON ledger (pipeline, entity, in_flight, key);
     """,
+    # 3: what `cartsync serve` remembers per pipeline, and every alert it sent
+    #    (see engine/state/monitoring.py; the web console reads `alerts`).
+    """
+    CREATE TABLE pipeline_health (
+        client               TEXT NOT NULL,
+        pipeline             TEXT NOT NULL,
+        first_seen_at        TEXT NOT NULL,
+        last_run_at          TEXT,
+        last_status          TEXT,
+        last_success_at      TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        failing_since        TEXT,
+        last_error           TEXT,
+        PRIMARY KEY (client, pipeline)
+    );
+    CREATE TABLE alerts (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        client     TEXT NOT NULL,
+        pipeline   TEXT,
+        event      TEXT NOT NULL,
+        event_key  TEXT NOT NULL,
+        channel    TEXT NOT NULL,
+        recipient  TEXT NOT NULL,
+        subject    TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        error      TEXT,
+        created_at TEXT NOT NULL,
+        sent_at    TEXT,
+        UNIQUE (client, event_key, channel, recipient)
+    );
+    CREATE INDEX alerts_recent ON alerts (client, created_at);
+    """,
 ]
 
 
