@@ -437,6 +437,52 @@ def check(
     _guard(action)
 
 
+# -- serve ------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    clients: Annotated[
+        list[Path], typer.Argument(help="Client folders, each with a schedule.yaml (or the schedule files).")
+    ],
+    host: Annotated[
+        str, typer.Option(help="Address for /metrics, /healthz, /readyz and /push.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of that address (0: any free port).")] = 8787,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help="`text` (default) or `json`, one object per line.")
+    ] = "text",
+    reload_every: Annotated[
+        float, typer.Option(help="Seconds between looks for changed files (applied only when valid).")
+    ] = 2.0,
+    alert_check_every: Annotated[
+        float, typer.Option(help="Seconds between checks for stalled pipelines and the daily digest.")
+    ] = 30.0,
+) -> None:
+    """Run every client's schedule until stopped: its own scheduler, alerts, metrics and logs.
+
+    Each client folder holds a schedule.yaml naming its pipelines and when they run. Runs of one
+    pipeline never overlap; one client's failure never stops another; changed files are applied
+    once they validate. SIGTERM stops cleanly: running runs finish their current page.
+
+    Example: cartsync serve clients/acme clients/bravo --port 8787 --log-format json
+    """
+
+    def action() -> int:
+        from cartsync.engine.serve.logs import setup_logging
+        from cartsync.engine.serve.service import Serve
+
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"--log-format must be text or json, not {log_format!r}.")
+        setup_logging("json" if log_format == "json" else "text")
+        service = Serve(
+            clients, host=host, port=port, reload_every=reload_every, check_every=alert_check_every
+        )
+        return service.run_until_signal()
+
+    _guard(action)
+
+
 # -- state and runs ---------------------------------------------------------------------------
 
 

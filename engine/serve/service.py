@@ -1,0 +1,132 @@
+"""`cartsync serve`: assemble clients, scheduler, alerts and the HTTP side; stop on SIGTERM.
+
+On SIGTERM (or Ctrl-C) serve starts nothing new, asks running runs to stop after their
+current page, waits for them up to the longest run timeout, sends queued alerts, and exits.
+Every outcome a run recorded stays recorded; a send whose answer never came is reconciled by
+the next run, so stopping loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from starlette.routing import BaseRoute
+
+from cartsync.engine.errors import ConfigError
+from cartsync.engine.serve.alerting import Alerter
+from cartsync.engine.serve.clients import ClientRuntime
+from cartsync.engine.serve.http import HttpServer, ServeStatus, build_app
+from cartsync.engine.serve.logs import LOGGER, log_event
+from cartsync.engine.serve.metrics import ServeMetrics
+from cartsync.engine.serve.scheduler import Scheduler
+
+logger = logging.getLogger(LOGGER)
+ALERT_DRAIN_SECONDS = 10.0
+
+
+class Serve:
+    def __init__(
+        self,
+        folders: Sequence[Path],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8787,
+        reload_every: float = 2.0,
+        check_every: float = 30.0,
+        mounts: Sequence[BaseRoute] = (),
+    ) -> None:
+        self.metrics = ServeMetrics()
+        self.alerter = Alerter(self.metrics)
+        self.clients: list[ClientRuntime] = []
+        try:
+            for folder in folders:
+                self.clients.append(ClientRuntime(Path(folder), self.metrics, self.alerter))
+            _check_distinct(self.clients)
+        except BaseException:
+            self._close_clients()
+            raise
+        self.scheduler = Scheduler(
+            self.clients, self.alerter, reload_every=reload_every, check_every=check_every
+        )
+        self._ready = False
+        status = ServeStatus(self.scheduler, self.metrics, lambda: self._ready)
+        self.http = HttpServer(build_app(status, mounts), host, port)
+        self._loop = threading.Thread(target=self.scheduler.run, name="cartsync-scheduler", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return self.http.url
+
+    def start(self) -> None:
+        self.http.start()
+        self._loop.start()
+        self._ready = True
+        log_event(
+            logger,
+            logging.INFO,
+            "serve_started",
+            f"serving {len(self.clients)} client(s) at {self.url}",
+            url=self.url,
+            clients=[client.name for client in self.clients],
+        )
+
+    def stop(self, grace: float | None = None) -> bool:
+        """Stop as described above; True when every run ended within the grace time."""
+        self._ready = False
+        clean = self.scheduler.shutdown(grace)
+        self._loop.join(timeout=5)
+        self.alerter.drain(ALERT_DRAIN_SECONDS)
+        self.http.stop()
+        if clean:
+            self._close_clients()
+        else:
+            stuck = [f"{job.client.name}/{job.name}" for job in self.scheduler.jobs() if job.running]
+            log_event(
+                logger,
+                logging.ERROR,
+                "serve_stopped_unclean",
+                "runs still going after their timeout: "
+                + ", ".join(stuck)
+                + "; sends without an answer are reconciled by their next run",
+                pipelines=stuck,
+            )
+        log_event(logger, logging.INFO, "serve_stopped", "serve stopped", clean=clean)
+        return clean
+
+    def run_until_signal(self) -> int:
+        """Serve until SIGTERM or SIGINT; 0 when it stopped cleanly, 1 otherwise."""
+        stop = threading.Event()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: stop.set())
+        self.start()
+        while not stop.wait(1.0):
+            pass
+        log_event(
+            logger, logging.INFO, "serve_stopping", "stop requested: letting running runs finish their page"
+        )
+        return 0 if self.stop() else 1
+
+    def _close_clients(self) -> None:
+        for client in self.clients:
+            client.close()
+
+
+def _check_distinct(clients: list[ClientRuntime]) -> None:
+    names = [client.name for client in clients]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ConfigError(
+            f"Two client folders are both named {', '.join(repeated)}.",
+            hint="Set a distinct `client:` in their schedule.yaml.",
+        )
+    states = [client.schedule.state.resolve() for client in clients]
+    shared = sorted({str(state) for state in states if states.count(state) > 1})
+    if shared:
+        raise ConfigError(
+            f"Several clients share the state store {', '.join(shared)}.",
+            hint="Each client needs its own `state:` file (ledger keys such as order ids clash).",
+        )
