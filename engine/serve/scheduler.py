@@ -40,11 +40,15 @@ class Scheduler:
         self.stopping = threading.Event()
         self._wake = threading.Event()
         self._overdue_logged: set[int] = set()
+        self._loop = threading.Thread(target=self.run, name="cartsync-scheduler", daemon=True)
 
     def jobs(self) -> list[PipelineJob]:
         return [job for client in self.clients.values() for job in [*client.jobs, *client.retired_jobs()]]
 
     # -- the loop -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._loop.start()
 
     def run(self) -> None:
         """Loop until `stopping` is set (by `shutdown`)."""
@@ -133,6 +137,8 @@ class Scheduler:
         them up to `grace` seconds (default: the longest run timeout). True when all ended."""
         self.stopping.set()
         self._wake.set()
+        if self._loop.is_alive():
+            self._loop.join()  # after this, no run starts
         running = [job for job in self.jobs() if job.running]
         for job in running:
             job.request_stop("serve is shutting down")

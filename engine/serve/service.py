@@ -53,9 +53,9 @@ class Serve:
             self.clients, self.alerter, reload_every=reload_every, check_every=check_every
         )
         self._ready = False
+        self._stopped: bool | None = None
         status = ServeStatus(self.scheduler, self.metrics, lambda: self._ready)
         self.http = HttpServer(build_app(status, mounts), host, port)
-        self._loop = threading.Thread(target=self.scheduler.run, name="cartsync-scheduler", daemon=True)
 
     @property
     def url(self) -> str:
@@ -63,7 +63,7 @@ class Serve:
 
     def start(self) -> None:
         self.http.start()
-        self._loop.start()
+        self.scheduler.start()
         self._ready = True
         log_event(
             logger,
@@ -76,9 +76,10 @@ class Serve:
 
     def stop(self, grace: float | None = None) -> bool:
         """Stop as described above; True when every run ended within the grace time."""
+        if self._stopped is not None:
+            return self._stopped
         self._ready = False
         clean = self.scheduler.shutdown(grace)
-        self._loop.join(timeout=5)
         self.alerter.drain(ALERT_DRAIN_SECONDS)
         self.http.stop()
         if clean:
@@ -95,6 +96,7 @@ class Serve:
                 pipelines=stuck,
             )
         log_event(logger, logging.INFO, "serve_stopped", "serve stopped", clean=clean)
+        self._stopped = clean
         return clean
 
     def run_until_signal(self) -> int:
