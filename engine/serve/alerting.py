@@ -21,7 +21,7 @@ import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import Any, Protocol
 
 from cartsync.engine.run_file import HeldRecord
 from cartsync.engine.schedule.model import AlertSettings
@@ -50,6 +50,7 @@ class AlertingClient(Protocol):
     name: str
     zone: tzinfo
     held_counts: dict[str, int]  # records held in error now, per pipeline
+    jobs: list[Any]  # the scheduled pipelines, each with a `name`
 
     @property
     def alert_settings(self) -> AlertSettings: ...
@@ -200,8 +201,9 @@ class Alerter:
         if not client.channels:
             return
         now = now or datetime.now(UTC)
+        scheduled = {job.name for job in client.jobs}
         with client.monitoring() as monitoring:
-            health = monitoring.all_health(client.name)
+            health = [item for item in monitoring.all_health(client.name) if item.pipeline in scheduled]
             retries = monitoring.failed_alerts(client.name, MAX_ATTEMPTS)
             for row in retries:
                 monitoring.retry(row.id)
@@ -239,33 +241,31 @@ class Alerter:
             try:
                 channel.deliver(alert)
             except DeliveryError as error:
-                with client.monitoring() as monitoring:
-                    monitoring.failed(alert_id, str(error))
-                self.metrics.alerts.labels(client.name, alert.event, channel.kind, "failed").inc()
-                log_event(
-                    logger,
-                    logging.WARNING,
-                    "alert_failed",
-                    f"alert not delivered: {error}",
-                    client=client.name,
-                    pipeline=alert.pipeline,
-                    alert=alert.event,
-                    channel=channel.kind,
-                )
+                self._record(client, alert_id, alert, channel, str(error))
             else:
-                with client.monitoring() as monitoring:
-                    monitoring.sent(alert_id)
-                self.metrics.alerts.labels(client.name, alert.event, channel.kind, "sent").inc()
-                log_event(
-                    logger,
-                    logging.INFO,
-                    "alert_sent",
-                    f"alert sent: {alert.subject}",
-                    client=client.name,
-                    pipeline=alert.pipeline,
-                    alert=alert.event,
-                    channel=channel.kind,
-                    recipient=channel.label,
-                )
+                self._record(client, alert_id, alert, channel, None)
             finally:
                 self._queue.task_done()
+
+    def _record(
+        self, client: AlertingClient, alert_id: int, alert: Alert, channel: Channel, error: str | None
+    ) -> None:
+        with client.monitoring() as monitoring:
+            if error is None:
+                monitoring.sent(alert_id)
+            else:
+                monitoring.failed(alert_id, error)
+        result = "sent" if error is None else "failed"
+        self.metrics.alerts.labels(client.name, alert.event, channel.kind, result).inc()
+        message = f"alert sent: {alert.subject}" if error is None else f"alert not delivered: {error}"
+        log_event(
+            logger,
+            logging.INFO if error is None else logging.WARNING,
+            f"alert_{result}",
+            message,
+            client=client.name,
+            pipeline=alert.pipeline,
+            alert=alert.event,
+            channel=channel.kind,
+            recipient=channel.label,
+        )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
@@ -46,14 +47,18 @@ def load_client(path: Path) -> tuple[ClientSchedule, list[LoadedPipeline]]:
             issues.extend(error.issues)
     if issues:
         raise ConfigIssues(issues)
-    names = [pipeline.name for pipeline in loaded]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
+    shared = repeated(pipeline.name for pipeline in loaded)
+    if shared:
         raise ConfigError(
-            f"{schedule.path}: two scheduled pipelines share the name {', '.join(repeated)}.",
+            f"{schedule.path}: two scheduled pipelines share the name {', '.join(shared)}.",
             hint="Each pipeline keeps its cursor and runs under its name; give each a different `name`.",
         )
     return schedule, loaded
+
+
+def repeated(values: Iterable[str]) -> list[str]:
+    """The values that occur more than once, sorted."""
+    return sorted(value for value, count in Counter(values).items() if count > 1)
 
 
 class ClientRuntime:
@@ -143,13 +148,17 @@ class ClientRuntime:
         for job in by_file.values():
             job.retired = True
             self._retired.append(job)
+        self.retired_jobs()
         self.schedule, self.jobs = schedule, jobs
         with self.monitoring() as monitoring:
             for job in jobs:
                 monitoring.scheduled(self.name, job.name)
 
     def retired_jobs(self) -> list[PipelineJob]:
-        """Jobs removed from the schedule whose last run may still be going on."""
+        """Jobs removed from the schedule whose last run is still going on; the others are closed."""
+        for job in self._retired:
+            if not job.running:
+                job.close()
         self._retired = [job for job in self._retired if job.running]
         return list(self._retired)
 

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute
 
 from cartsync.engine.errors import ConfigError
 from cartsync.engine.serve.alerting import Alerter
-from cartsync.engine.serve.clients import ClientRuntime
+from cartsync.engine.serve.clients import ClientRuntime, repeated
 from cartsync.engine.serve.http import HttpServer, ServeStatus, build_app
 from cartsync.engine.serve.logs import LOGGER, log_event
 from cartsync.engine.serve.metrics import ServeMetrics
@@ -118,15 +118,13 @@ class Serve:
 
 
 def _check_distinct(clients: list[ClientRuntime]) -> None:
-    names = [client.name for client in clients]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
+    names = repeated(client.name for client in clients)
+    if names:
         raise ConfigError(
-            f"Two client folders are both named {', '.join(repeated)}.",
+            f"Two client folders are both named {', '.join(names)}.",
             hint="Set a distinct `client:` in their schedule.yaml.",
         )
-    states = [client.schedule.state.resolve() for client in clients]
-    shared = sorted({str(state) for state in states if states.count(state) > 1})
+    shared = repeated(str(client.schedule.state.resolve()) for client in clients)
     if shared:
         raise ConfigError(
             f"Several clients share the state store {', '.join(shared)}.",
