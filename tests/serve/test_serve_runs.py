@@ -37,7 +37,7 @@ def test_an_idle_poll_is_one_small_request_and_a_new_order_arrives_at_the_next(s
     placed = time.monotonic()
     order_id = systems.store.add_order("Processing")
     wait_for(lambda: systems.at_wms(order_id), what="the order at the WMS")
-    assert time.monotonic() - placed < 3  # the next poll (1 s) found it and ran
+    assert time.monotonic() - placed < 5  # the next poll (1 s) found it and ran
     assert metric(serve.url, "cartsync_idle_checks_total", result="changed") >= 1
 
 
@@ -89,7 +89,7 @@ def test_one_clients_failure_never_stops_another(systems: Systems, monkeypatch: 
         wait_for(lambda: metric(serve.url, "cartsync_run_in_progress", client="bravo"), what="bravo hanging")
         for _ in range(3):
             order_id = systems.store.add_order("Processing")
-            wait_for(lambda o=order_id: systems.at_wms(o), timeout=4, what="acme order while bravo hangs")
+            wait_for(lambda o=order_id: systems.at_wms(o), timeout=8, what="acme order while bravo hangs")
         assert metric(serve.url, "cartsync_run_in_progress", client="bravo") == 1  # still stuck
         assert metric(serve.url, "cartsync_runs_total", client="acme", status="ok") >= 3
         assert requests.get(serve.url + "/readyz", timeout=5).status_code == 200
