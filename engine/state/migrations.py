@@ -122,15 +122,44 @@ MIGRATIONS: list[str] = [
 
 
 def migrate(connection: sqlite3.Connection) -> int:
-    """Bring the schema to the newest version; return that version."""
-    current = connection.execute("PRAGMA user_version").fetchone()[0]
+    """Bring the schema to the newest version; return that version.
+
+    Each migration runs in one write transaction that first reads the version again, so processes
+    that open a new or older store at the same moment (serve and a cron run, two hosts) apply each
+    migration once: the others wait for the write lock, then find it applied.
+    """
+    current = _version(connection)
     if current > len(MIGRATIONS):
         raise RuntimeError(
             f"this state store has schema version {current}, newer than this cartsync "
             f"({len(MIGRATIONS)}); upgrade cartsync"
         )
     for version in range(current + 1, len(MIGRATIONS) + 1):
-        with connection:
-            connection.executescript(MIGRATIONS[version - 1])
-            connection.execute(f"PRAGMA user_version = {version}")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if _version(connection) < version:
+                for statement in _statements(MIGRATIONS[version - 1]):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
     return len(MIGRATIONS)
+
+
+def _version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration, one by one (`executescript` would commit the transaction)."""
+    statements, statement = [], ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            statements.append(statement.strip())
+            statement = ""
+    if statement.strip():
+        statements.append(statement.strip())
+    return statements
