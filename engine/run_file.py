@@ -62,7 +62,7 @@ def run_pipeline_file(
     options: RunOptions | None = None,
     progress: ProgressCallback | None = None,
 ) -> RunReport:
-    """One run of the pipeline at `path`. Raises ConfigError, ConnectError or LockHeld."""
+    """One run of the pipeline at `path`. Raises ConfigError, ConnectError or LockHeld (LeaseLost)."""
     with OpenPipeline(load_pipeline_file(path, connections), state) as pipeline:
         return pipeline.run(options, progress)
 
@@ -70,9 +70,10 @@ def run_pipeline_file(
 class OpenPipeline:
     """A loaded pipeline with its connectors and state store open, ready to run again and again.
 
-    Runs of one pipeline never overlap: each run holds the pipeline's lock in the state store,
-    across processes and hosts (another holder makes `run` raise LockHeld). Use one instance
-    from one thread at a time.
+    Runs of one pipeline never overlap: each run holds the pipeline's lease in the state store,
+    renewed while it runs, across processes and hosts (a live lease held elsewhere makes `run`
+    raise LockHeld; a run whose lease is taken away raises LeaseLost before it sends anything
+    more). Use one instance from one thread at a time.
     """
 
     def __init__(self, loaded: RunConfig, state: StateStore | Path | str | None) -> None:
@@ -91,11 +92,13 @@ class OpenPipeline:
         return self.loaded.pipeline.name
 
     def run(self, options: RunOptions | None = None, progress: ProgressCallback | None = None) -> RunReport:
+        return self.runner(options, progress).run()
+
+    def runner(self, options: RunOptions | None = None, progress: ProgressCallback | None = None) -> Runner:
+        """A run not started yet (`.run()` starts it). Its `report` fills as it goes and keeps what
+        the run did when it stops on an error (timeout, shutdown, a lost lease)."""
         prepared = self.prepared
-        runner = Runner(
-            prepared.pipeline, prepared.source, prepared.destination, self.store, options, progress
-        )
-        return runner.run()
+        return Runner(prepared.pipeline, prepared.source, prepared.destination, self.store, options, progress)
 
     def has_changes(self) -> bool | None:
         """Whether the source has anything past the saved cursor (one small request), or None
@@ -115,26 +118,17 @@ class OpenPipeline:
         return held
 
     def held_count(self) -> int:
-        """Rows of this pipeline's entity held in `error` until a person acts."""
-        rows = self.store.rows(self.prepared.pipeline.ledger.entity, status="error")
-        return sum(1 for row in rows if not row.transient)
+        """Rows this pipeline left held in `error` until a person acts."""
+        return self.store.held_count(self.name, self.prepared.pipeline.ledger.entity)
 
     def oldest_unsent_age(self, now: datetime | None = None) -> float:
-        """Seconds since this pipeline first saw the oldest record it has not delivered yet
-        (pending, or waiting for a retry); 0 when there is none."""
+        """Seconds since the oldest record this pipeline has not delivered yet was first recorded
+        (pending, in flight, or waiting for a retry); 0 when there is none."""
         ledger = self.prepared.pipeline.ledger
-        rows = [
-            row for row in self.store.rows(ledger.entity, status=ledger.pending) if row.pipeline == self.name
-        ]
-        rows += [
-            row
-            for row in self.store.rows(ledger.entity, status="error")
-            if row.transient and row.pipeline == self.name
-        ]
-        if not rows:
+        oldest = self.store.oldest_unsent(self.name, ledger.entity, ledger.pending)
+        if oldest is None:
             return 0.0
-        oldest = min(datetime.fromisoformat(row.created_at) for row in rows)
-        return max(0.0, ((now or datetime.now(UTC)) - oldest).total_seconds())
+        return max(0.0, ((now or datetime.now(UTC)) - datetime.fromisoformat(oldest)).total_seconds())
 
     def close(self) -> None:
         try:
