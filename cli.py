@@ -458,12 +458,15 @@ def serve(
     alert_check_every: Annotated[
         float, typer.Option(help="Seconds between checks for stalled pipelines and the daily digest.")
     ] = 30.0,
+    lease: LeaseOption = DEFAULT_LEASE_SECONDS,
 ) -> None:
     """Run every client's schedule until stopped: its own scheduler, alerts, metrics and logs.
 
     Each client folder holds a schedule.yaml naming its pipelines and when they run. Runs of one
-    pipeline never overlap; one client's failure never stops another; changed files are applied
-    once they validate. SIGTERM stops cleanly: running runs finish their current page.
+    pipeline never overlap, across processes and hosts: each holds its pipeline's lease, as
+    `cartsync run pipeline` does. One client's failure never stops another; changed files are
+    applied once they validate. SIGTERM stops cleanly: running runs finish their current page,
+    and a send without an answer is looked up by the next run, never sent again blindly.
 
     Example: cartsync serve clients/acme clients/bravo --port 8787 --log-format json
     """
@@ -476,7 +479,12 @@ def serve(
             raise ConfigError(f"--log-format must be text or json, not {log_format!r}.")
         setup_logging("json" if log_format == "json" else "text")
         service = Serve(
-            clients, host=host, port=port, reload_every=reload_every, check_every=alert_check_every
+            clients,
+            host=host,
+            port=port,
+            reload_every=reload_every,
+            check_every=alert_check_every,
+            lease_seconds=lease,
         )
         return service.run_until_signal()
 

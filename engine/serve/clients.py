@@ -28,7 +28,7 @@ from cartsync.engine.serve.alerting import Alerter
 from cartsync.engine.serve.jobs import PipelineJob
 from cartsync.engine.serve.logs import LOGGER, log_event
 from cartsync.engine.serve.metrics import ServeMetrics
-from cartsync.engine.state import StateStore
+from cartsync.engine.state import DEFAULT_LEASE_SECONDS, StateStore
 from cartsync.engine.state.monitoring import Monitoring
 
 logger = logging.getLogger(LOGGER)
@@ -62,10 +62,17 @@ def repeated(values: Iterable[str]) -> list[str]:
 
 
 class ClientRuntime:
-    def __init__(self, folder: Path, metrics: ServeMetrics, alerter: Alerter) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        metrics: ServeMetrics,
+        alerter: Alerter,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    ) -> None:
         self.folder = Path(folder)
         self.metrics = metrics
         self.alerter = alerter
+        self.lease_seconds = lease_seconds  # each run's lease: how long a run that died blocks its pipeline
         self.held_counts: dict[str, int] = {}
         self.schedule, loaded = load_client(self.folder)
         self.name = self.schedule.client

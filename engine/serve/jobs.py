@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from cartsync.engine.errors import CartsyncError, ConfigError, ConnectError, LockHeld
+from cartsync.engine.errors import CartsyncError, ConfigError, ConnectError, LeaseLost, LockHeld
 from cartsync.engine.report import RunReport
 from cartsync.engine.run_file import LoadedPipeline, OpenPipeline, RunOptions
 from cartsync.engine.schedule.model import Every, PipelineSchedule
@@ -29,7 +29,13 @@ logger = logging.getLogger(LOGGER)
 
 
 class RunStopped(CartsyncError):
-    """A run was asked to stop; it stopped after its current page, keeping every outcome."""
+    """A run was asked to stop; it stopped after its current page, keeping every outcome.
+
+    `status`: `timeout` (its run timeout passed) or `aborted` (serve is shutting down)."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -54,7 +60,7 @@ class PipelineJob:
         self.thread: threading.Thread | None = None
         self._open: OpenPipeline | None = None
         self._stale = False  # the open pipeline belongs to an older version of the files
-        self._stop_reason: str | None = None
+        self._stop: RunStopped | None = None  # set when the running run must stop
         self._last_full_run = 0.0  # monotonic time of the last run that was not skipped
 
     # -- changes from the scheduler -------------------------------------------------------
@@ -69,7 +75,8 @@ class PipelineJob:
             self.name = loaded.name
 
     def request_stop(self, reason: str) -> None:
-        self._stop_reason = reason
+        """Stop the running run after its current page (`aborted`)."""
+        self._stop = RunStopped(f"{self.name} stopped after its current page: {reason}", "aborted")
 
     def overdue(self, now: float) -> bool:
         return (
@@ -80,9 +87,12 @@ class PipelineJob:
 
     # -- one turn -------------------------------------------------------------------------
 
+    def starting(self) -> None:
+        """Mark the job running, before its thread starts (a stop asked from now on is kept)."""
+        self.running, self.started, self._stop = True, time.monotonic(), None
+
     def turn(self, pushed: bool) -> TurnResult:
         """Run once (in the caller's thread) and report it; never raises."""
-        self._stop_reason = None
         started = time.monotonic()
         metrics = self.client.metrics
         labels = (self.client.name, self.name)
@@ -104,29 +114,35 @@ class PipelineJob:
         return result
 
     def _turn(self, pushed: bool) -> TurnResult:
+        report: RunReport | None = None
         try:
             pipeline = self._pipeline()
-            if self._may_skip(pushed):
-                changed = pipeline.has_changes()
-                result = {True: "changed", False: "idle", None: "unknown"}[changed]
-                self.client.metrics.idle_checks.labels(self.client.name, self.name, result).inc()
-                if changed is False:
-                    return TurnResult("idle", connected=True)
-            report = pipeline.run(RunOptions(), progress=self._check_stop)
+            if self._may_skip(pushed) and not self._source_changed(pipeline):
+                return TurnResult("idle", connected=True)
+            runner = pipeline.runner(RunOptions(lease_seconds=self.client.lease_seconds), self._check_stop)
+            report = runner.report
+            runner.run()
             return TurnResult(report.status, report, connected=True)
         except RunStopped as error:
-            return TurnResult(
-                "timeout" if "timeout" in error.message else "aborted", error=error.message, connected=True
-            )
-        except LockHeld as error:
-            return TurnResult("lock_held", error=error.message)
+            return TurnResult(error.status, report, error.message, connected=True)
+        except LeaseLost as error:  # unlocked by a person, or taken over while this process stalled
+            return TurnResult("lease_lost", report, error.message, connected=True)
+        except LockHeld as error:  # another process or host runs this pipeline now
+            return TurnResult("lease_held", error=error.message)
         except ConnectError as error:
             self._close()  # sessions may be broken: the next turn logs in afresh
-            return TurnResult("connect_error", error=str(error), connected=False)
+            return TurnResult("connect_error", report, str(error), connected=False)
         except ConfigError as error:
-            return TurnResult("config_error", error=str(error))
+            return TurnResult("config_error", report, str(error))
         except CartsyncError as error:
-            return TurnResult("error", error=str(error))
+            return TurnResult("error", report, str(error))
+
+    def _source_changed(self, pipeline: OpenPipeline) -> bool:
+        """The idle check: False only when the source says nothing is new past the cursor."""
+        changed = pipeline.has_changes()
+        result = {True: "changed", False: "idle", None: "unknown"}[changed]
+        self.client.metrics.idle_checks.labels(self.client.name, self.name, result).inc()
+        return changed is not False
 
     def _may_skip(self, pushed: bool) -> bool:
         if pushed or not self.schedule.skip_when_idle:
@@ -134,11 +150,15 @@ class PipelineJob:
         return time.monotonic() - self._last_full_run < self.schedule.run_at_least_every.total_seconds()
 
     def _check_stop(self, report: RunReport) -> None:
-        """Called by the runner after each page."""
-        if self._stop_reason is None and self.overdue(time.monotonic()):
-            self._stop_reason = f"its timeout of {self.schedule.timeout} passed"
-        if self._stop_reason is not None:
-            raise RunStopped(f"{self.name} stopped after its current page: {self._stop_reason}")
+        """Called by the runner after each page it read and each chunk of in-flight rows it settled:
+        every outcome so far is recorded, so stopping here loses nothing."""
+        if self._stop is None and self.overdue(time.monotonic()):
+            self._stop = RunStopped(
+                f"{self.name} stopped after its current page: its timeout of {self.schedule.timeout} passed",
+                "timeout",
+            )
+        if self._stop is not None:
+            raise self._stop
 
     def _pipeline(self) -> OpenPipeline:
         if self._stale:
@@ -185,6 +205,8 @@ class PipelineJob:
             run_id=report.run_id if report else None,
             status=result.status,
             seconds=round(seconds, 3),
+            started=report.started if report else None,
+            ended=report.ended if report else None,
             counts=dict(report.counts) if report else {},
         )
         for record in held:

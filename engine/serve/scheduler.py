@@ -3,7 +3,8 @@
 One loop thread looks at every job a few times a second. A due job that is not running starts
 in a thread of its own, so a slow or stuck client never delays another. Inside the process, a
 job that is still running is not started again; across processes and hosts the pipeline's
-lock in the state store keeps runs apart (a turn that finds it held ends as `lock_held`).
+lease in the state store keeps runs apart (a turn that finds it held by a live run ends as
+`lease_held`; a run whose lease is taken away stops before its next batch, as `lease_lost`).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class Scheduler:
                 self._start(job, pushed)
 
     def _start(self, job: PipelineJob, pushed: bool) -> None:
-        job.running, job.started = True, time.monotonic()
+        job.starting()
 
         def turn() -> None:
             try:

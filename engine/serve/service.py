@@ -2,8 +2,11 @@
 
 On SIGTERM (or Ctrl-C) serve starts nothing new, asks running runs to stop after their
 current page, waits for them up to the longest run timeout, sends queued alerts, and exits.
-Every outcome a run recorded stays recorded; a send whose answer never came is reconciled by
-the next run, so stopping loses nothing.
+Every outcome a run recorded stays recorded, and a send whose answer never came stays in
+flight: the next run asks the destination about it before anything is sent again, so stopping
+loses nothing and sends nothing twice. A run still going after the grace time is left to die
+with the process; its lease expires by itself (`--lease`), and the next run, on any host,
+takes it over and settles what it left in flight.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from cartsync.engine.serve.http import HttpServer, ServeStatus, build_app
 from cartsync.engine.serve.logs import LOGGER, log_event
 from cartsync.engine.serve.metrics import ServeMetrics
 from cartsync.engine.serve.scheduler import Scheduler
+from cartsync.engine.state import DEFAULT_LEASE_SECONDS
 
 logger = logging.getLogger(LOGGER)
 ALERT_DRAIN_SECONDS = 10.0
@@ -37,6 +41,7 @@ class Serve:
         port: int = 8787,
         reload_every: float = 2.0,
         check_every: float = 30.0,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
         mounts: Sequence[BaseRoute] = (),
     ) -> None:
         self.metrics = ServeMetrics()
@@ -44,7 +49,7 @@ class Serve:
         self.clients: list[ClientRuntime] = []
         try:
             for folder in folders:
-                self.clients.append(ClientRuntime(Path(folder), self.metrics, self.alerter))
+                self.clients.append(ClientRuntime(Path(folder), self.metrics, self.alerter, lease_seconds))
             _check_distinct(self.clients)
         except BaseException:
             self._close_clients()
@@ -92,7 +97,8 @@ class Serve:
                 "serve_stopped_unclean",
                 "runs still going after their timeout: "
                 + ", ".join(stuck)
-                + "; sends without an answer are reconciled by their next run",
+                + "; their leases expire by themselves and sends without an answer are looked up "
+                "by the next run before anything is sent again",
                 pipelines=stuck,
             )
         log_event(logger, logging.INFO, "serve_stopped", "serve stopped", clean=clean)

@@ -40,7 +40,17 @@ from cartsync.engine.secrets import redact
 from cartsync.engine.state.rows import utc_now
 from cartsync.engine.state.store import StateStore
 
-RUN_STATUSES = ("ok", "failed", "aborted", "timeout", "connect_error", "config_error", "lock_held", "error")
+RUN_STATUSES = (
+    "ok",
+    "failed",
+    "aborted",
+    "timeout",
+    "connect_error",
+    "config_error",
+    "lease_held",
+    "lease_lost",
+    "error",
+)
 EVENTS = ("held_records", "connection_failing", "connection_recovered", "not_succeeding", "daily_digest")
 
 

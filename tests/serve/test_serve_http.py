@@ -33,7 +33,7 @@ def test_metrics_show_runs_records_held_duration_last_success_and_lag(systems: S
     systems.store.add_order("Processing", shipping_code="pigeon.post")  # held: unmapped ship method
     wait_for(lambda: metric(serve.url, "cartsync_held_records", **labels) == 1, what="the held gauge")
     systems.wms.inject_fault("POST /orders", "500", times=1000)
-    systems.store.add_order("Processing")  # the WMS fails: waits for a retry, so it is unsent
+    systems.store.add_order("Processing")  # the WMS answers 500: unknown, looked up before any resend
     wait_for(lambda: metric(serve.url, "cartsync_oldest_unsent_age_seconds", **labels) > 0, what="the lag")
     assert metric(serve.url, "cartsync_records_total", outcome="rejected", **labels) == 1
 
