@@ -119,6 +119,8 @@ class ClientRuntime:
         try:
             schedule, loaded = load_client(self.folder)
         except ConfigError as error:
+            if self._files_fingerprint() != fingerprint:
+                return False  # a file changed while it was read (still being written): look again
             self._rejected = fingerprint
             self.metrics.reloads.labels(self.name, "rejected").inc()
             log_event(
@@ -129,6 +131,8 @@ class ClientRuntime:
                 client=self.name,
             )
             return False
+        if self._files_fingerprint() != fingerprint:
+            return False  # read half-written, perhaps: apply only what stayed the same while read
         self._apply(schedule, loaded)
         self._fingerprint, self._rejected = fingerprint, None
         self.metrics.reloads.labels(self.name, "applied").inc()
