@@ -38,6 +38,7 @@ SCHEDULE_SCHEMA = "schedule.schema.json"
 DEFAULT_TIMEOUT = timedelta(minutes=10)
 DEFAULT_STATE = Path(".cartsync/state.db")
 _SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+MIN_PUSH_SECRET = 16
 
 
 def schedule_file(path: Path) -> Path:
@@ -80,6 +81,7 @@ def read_schedule(
     zone, found = _zone(document)
     issues += found
     issues += _pipeline_checks(path, document)
+    issues += _push_checks(document)
     connections = path.parent / str(data.get("connections") or "connections.yaml")
     if isinstance(data.get("connections"), str) and not connections.is_file():
         where = document.value_position(("connections",))
@@ -166,6 +168,18 @@ def _pipeline_checks(path: Path, document: LocatedDocument) -> list[ConfigIssue]
     return issues
 
 
+def _push_checks(document: LocatedDocument) -> list[ConfigIssue]:
+    """A push secret is long enough to sign with, or empty (push off)."""
+    push = document.data.get("push")
+    secret = push.get("secret") if isinstance(push, dict) else None
+    if not isinstance(secret, str) or secret == "" or len(secret) >= MIN_PUSH_SECRET:
+        return []
+    where = ("push", "secret")
+    message = f"the push secret has {len(secret)} characters; it needs at least {MIN_PUSH_SECRET}"
+    hint = "generate one with `openssl rand -hex 32`, or leave it empty to turn push off"
+    return [issue(document.value_position(where), where, message, hint)]
+
+
 def _valid_cron(expression: str) -> bool:
     return len(expression.split()) == 5 and croniter.is_valid(expression)
 
@@ -190,7 +204,7 @@ def _build(path: Path, data: dict[str, Any], zone: tzinfo, connections: Path) ->
         state=path.parent / (data.get("state") or DEFAULT_STATE),
         pipelines=pipelines,
         alerts=_alerts(data.get("alerts") or {}),
-        push_secret=push["secret"] if push else None,
+        push_secret=(push or {}).get("secret") or None,  # empty: push off
     )
 
 

@@ -151,4 +151,4 @@ class ClientSchedule:
     state: Path
     pipelines: tuple[PipelineSchedule, ...]
     alerts: AlertSettings = field(default_factory=AlertSettings)
-    push_secret: str | None = None
+    push_secret: str | None = None  # None: push is off (no `push:`, or an empty secret)

@@ -84,6 +84,7 @@ class ClientRuntime:
         self._lock = threading.Lock()
         self._monitoring_store = StateStore.open(self.schedule.state)
         self._fingerprint = self._files_fingerprint()
+        _note_push_off(self.schedule)
         self._rejected: Fingerprint | None = None
         with self.monitoring() as monitoring:
             for job in self.jobs:
@@ -160,6 +161,8 @@ class ClientRuntime:
             job.retired = True
             self._retired.append(job)
         self.retired_jobs()
+        if schedule.push_secret != self.schedule.push_secret:
+            _note_push_off(schedule)
         self.schedule, self.jobs = schedule, jobs
         with self.monitoring() as monitoring:
             for job in jobs:
@@ -192,6 +195,20 @@ class ClientRuntime:
         for job in [*self.jobs, *self._retired]:
             job.close()
         self._monitoring_store.close()
+
+
+def _note_push_off(schedule: ClientSchedule) -> None:
+    """Say so when pipelines wait for store notifications that serve will refuse."""
+    pushed = [entry.file.name for entry in schedule.pipelines if entry.on_push]
+    if schedule.push_secret is None and pushed:
+        log_event(
+            logger,
+            logging.INFO,
+            "push_off",
+            f"{schedule.client}: push is off (no push secret in {schedule.path.name}); "
+            f"{', '.join(pushed)} run on their schedule alone",
+            client=schedule.client,
+        )
 
 
 def pipeline_files(file: Path) -> set[Path]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 
+import pytest
 import requests
 from serve_helpers import PUSH_SECRET, Systems, metric, wait_for
 
@@ -82,3 +84,21 @@ def test_a_notification_with_a_bad_signature_or_stale_time_triggers_nothing(syst
     time.sleep(0.5)
     assert metric(serve.url, "cartsync_runs_total", status="ok") == 1  # no run was started
     assert metric(serve.url, "cartsync_push_notifications_total", client="acme", result="refused") == 3
+
+
+def test_with_an_empty_push_secret_notifications_are_refused_and_polling_goes_on(
+    systems: Systems, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="cartsync.serve")
+    monkeypatch.delenv("EXAMPLE_PUSH_SECRET")
+    schedule = PUSHED_ONLY.replace("${EXAMPLE_PUSH_SECRET}", "${EXAMPLE_PUSH_SECRET:-}")
+    client = systems.client(schedule.replace("every: 1 hour", "every: 1 second"))
+    serve = systems.serve(client)
+    assert [r for r in caplog.records if getattr(r, "event", None) == "push_off"]
+
+    body = json.dumps({"event": "order.history", "order_id": 1}).encode()
+    now = str(int(time.time()))
+    headers = {"X-Cartsync-Timestamp": now, "X-Cartsync-Signature": sign("", now, body)}
+    assert requests.post(f"{serve.url}/push/acme", data=body, headers=headers, timeout=5).status_code == 404
+    order_id = systems.store.add_order("Processing")
+    wait_for(lambda: systems.at_wms(order_id), what="the order, by polling")

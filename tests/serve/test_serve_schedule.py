@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from typer.testing import CliRunner
 
 from cartsync.cli import app
-from cartsync.engine.schedule import read_schedule
+from cartsync.engine.schedule import load_schedule, read_schedule
 
-PIPELINE = Path(__file__).resolve().parents[2] / "mappings" / "order_download.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+PIPELINE = ROOT / "mappings" / "order_download.yaml"
 
 
 def schedule(tmp_path: Path, text: str) -> Path:
@@ -76,3 +78,32 @@ alerts:
     ]
     for text in expected:
         assert any(text in line for line in lines), f"{text!r} not in:\n{result.output}"
+
+
+def test_the_example_client_validates_without_a_push_secret_and_serve_runs_it_with_push_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A newcomer following the README sets the connection secrets; push is optional."""
+    monkeypatch.delenv("EXAMPLE_PUSH_SECRET", raising=False)
+    for name in ("EXAMPLE_OC_KEY", "EXAMPLE_WMS_ID", "EXAMPLE_WMS_SECRET"):
+        monkeypatch.setenv(name, "set-by-the-newcomer")
+    result = CliRunner().invoke(app, ["validate", str(ROOT / "mappings"), str(ROOT / "clients")])
+    assert (result.exit_code, result.output.strip()) == (0, "all files are valid")
+
+    parsed = load_schedule(ROOT / "clients" / "example")
+    assert parsed.push_secret is None  # off: /push refuses, order_download polls
+    monkeypatch.setenv("EXAMPLE_PUSH_SECRET", "a-secret-of-enough-length")
+    assert load_schedule(ROOT / "clients" / "example").push_secret == "a-secret-of-enough-length"
+
+
+def test_a_push_secret_too_short_to_sign_with_is_reported_without_showing_it(tmp_path: Path) -> None:
+    schedule(
+        tmp_path,
+        'version: 1\npipelines: [{file: order_download.yaml, every: 1 minute}]\npush: {secret: "hunter2"}\n',
+    )
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "schedule.yaml")])
+    assert result.exit_code == 2
+    assert "schedule.yaml:3:16: $.push.secret: the push secret has 7 characters; it needs at least 16" in (
+        result.output
+    )
+    assert "hunter2" not in result.output
