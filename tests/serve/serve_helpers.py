@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,19 +14,17 @@ from cartsync.connectors.wms3pl.sandbox.server import SandboxWms
 from cartsync.engine.serve.service import Serve
 from cartsync.engine.state import StateStore
 
-ROOT = Path(__file__).resolve().parents[2]
 PUSH_SECRET = "serve-tests-push-secret"
 FAST = {"reload_every": 0.1, "check_every": 0.1}
 
 
-def client_folder(target: Path, schedule: str, env_prefix: str = "EXAMPLE") -> Path:
-    """A copy of clients/example at `target` with `schedule` as its schedule.yaml."""
-    shutil.copytree(ROOT / "clients" / "example", target)
-    for overlay in target.glob("*.yaml"):  # keep `extends:` pointing at the shipped pipelines
-        text = overlay.read_text().replace("../../mappings/", f"{ROOT}/mappings/")
-        overlay.write_text(text.replace("${EXAMPLE_", "${" + env_prefix + "_"))
-    (target / "schedule.yaml").write_text(schedule)
-    return target
+def with_schedule(client: Path, schedule: str, env_prefix: str = "EXAMPLE") -> Path:
+    """`client` (a copy of clients/example) with `schedule` as its schedule.yaml, its files reading
+    the variables `<env_prefix>_…`."""
+    for overlay in client.glob("*.yaml"):
+        overlay.write_text(overlay.read_text().replace("${EXAMPLE_", "${" + env_prefix + "_"))
+    (client / "schedule.yaml").write_text(schedule)
+    return client
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> object:
@@ -45,10 +42,11 @@ class Systems:
     store: SandboxStore
     wms: SandboxWms
     tmp: Path
+    copy_example: Callable[[Path], Path]
     started: list[Serve] = field(default_factory=list)
 
     def client(self, schedule: str, name: str = "acme", env_prefix: str = "EXAMPLE") -> Path:
-        return client_folder(self.tmp / name, schedule, env_prefix)
+        return with_schedule(self.copy_example(self.tmp / name), schedule, env_prefix)
 
     def serve(self, *folders: Path, **options: object) -> Serve:
         service = Serve(list(folders), port=0, **{**FAST, **options})

@@ -1,6 +1,6 @@
 """The extension's push notification, as the sandbox store sends it.
 
-Like the PHP extension's event handler (`src/cartsync/notify.php`): after an order gets a
+Like the PHP extension's event handler (`extension/src/cartsync/push.php`): after an order gets a
 history entry (placed, or its status changed), POST `{"event", "order_id", "order_status_id"}`
 to the configured cartsync serve URL, signed with HMAC-SHA256 over `<timestamp>.<body>`. The
 PHP side sends it with a short timeout and ignores failures (polling is the safety net); the
