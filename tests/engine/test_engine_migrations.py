@@ -33,7 +33,7 @@ def open_together(path: Path) -> list[BaseException]:
 
 
 def test_processes_opening_a_new_store_together_apply_each_migration_once(tmp_path: Path) -> None:
-    for attempt in range(5):
+    for attempt in range(20):
         path = tmp_path / f"state-{attempt}.db"
         assert open_together(path) == []
         store = StateStore.open(path)
