@@ -1,10 +1,10 @@
 """What serve reads and writes in the state store through typed methods: held and unsent rows per
-pipeline, pipeline health, and alerts claimed once per occurrence and destination."""
+pipeline, pipeline health, and alerts claimed once per occurrence and destination, on SQLite and
+on PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +15,9 @@ DOWNLOAD, CONFIRM = "order_download", "shipment_confirmation"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[StateStore]:
-    opened = StateStore.open(tmp_path / "state.db")
+def store(state_backend: str) -> Iterator[StateStore]:
+    """The state store, once a SQLite file and once a PostgreSQL schema: one SQL for both."""
+    opened = StateStore.open(state_backend)
     yield opened
     opened.close()
 
