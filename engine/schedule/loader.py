@@ -33,6 +33,7 @@ from cartsync.engine.schedule.model import (
     Trigger,
     Webhook,
 )
+from cartsync.engine.state.location import is_postgres
 
 SCHEDULE_SCHEMA = "schedule.schema.json"
 DEFAULT_TIMEOUT = timedelta(minutes=10)
@@ -201,11 +202,18 @@ def _build(path: Path, data: dict[str, Any], zone: tzinfo, connections: Path) ->
         client=data.get("client") or path.resolve().parent.name,
         zone=zone,
         connections=connections,
-        state=path.parent / (data.get("state") or DEFAULT_STATE),
+        state=_state(path, data.get("state")),
         pipelines=pipelines,
         alerts=_alerts(data.get("alerts") or {}),
         push_secret=(push or {}).get("secret") or None,  # empty: push off
     )
+
+
+def _state(path: Path, location: str | None) -> Path | str:
+    """A postgresql:// URL as it is; a file relative to the schedule."""
+    if location and is_postgres(location):
+        return location
+    return path.parent / (location or DEFAULT_STATE)
 
 
 def _pipeline(

@@ -148,7 +148,7 @@ class ClientSchedule:
     client: str
     zone: tzinfo
     connections: Path
-    state: Path
+    state: Path | str  # a SQLite file, or a postgresql:// URL (one schema per client: ?schema=NAME)
     pipelines: tuple[PipelineSchedule, ...]
     alerts: AlertSettings = field(default_factory=AlertSettings)
     push_secret: str | None = None  # None: push is off (no `push:`, or an empty secret)

@@ -27,6 +27,7 @@ from cartsync.engine.serve.logs import LOGGER, log_event
 from cartsync.engine.serve.metrics import ServeMetrics
 from cartsync.engine.serve.scheduler import Scheduler
 from cartsync.engine.state import DEFAULT_LEASE_SECONDS
+from cartsync.engine.state.location import display
 
 logger = logging.getLogger(LOGGER)
 ALERT_DRAIN_SECONDS = 10.0
@@ -130,9 +131,14 @@ def _check_distinct(clients: list[ClientRuntime]) -> None:
             f"Two client folders are both named {', '.join(names)}.",
             hint="Set a distinct `client:` in their schedule.yaml.",
         )
-    shared = repeated(str(client.schedule.state.resolve()) for client in clients)
+    shared = repeated(_where(client.schedule.state) for client in clients)
     if shared:
         raise ConfigError(
-            f"Several clients share the state store {', '.join(shared)}.",
-            hint="Each client needs its own `state:` file (ledger keys such as order ids clash).",
+            f"Several clients share the state store {', '.join(display(where) for where in shared)}.",
+            hint="Each client needs its own `state:` file or PostgreSQL schema (ledger keys such as "
+            "order ids clash).",
         )
+
+
+def _where(state: Path | str) -> str:
+    return str(state.resolve()) if isinstance(state, Path) else state

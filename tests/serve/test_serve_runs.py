@@ -13,6 +13,7 @@ import requests
 from serve_helpers import Systems, metric, wait_for
 
 from cartsync.engine.state import StateStore
+from cartsync.engine.state.monitoring import Monitoring
 
 EVERY_SECOND = """version: 1
 pipelines:
@@ -178,3 +179,18 @@ def test_a_run_past_its_timeout_stops_after_its_page_keeping_what_it_sent(system
     finally:
         store.close()
     assert {o["referenceNum"].removeprefix("OC-") for o in systems.wms.orders} == at_wms
+
+
+def test_a_schedule_may_keep_its_state_in_postgresql(systems: Systems, postgres_url: str) -> None:
+    client = systems.client(EVERY_SECOND + f"state: {postgres_url}\n")
+    serve = systems.serve(client)
+    order_id = systems.store.add_order("Processing")
+    wait_for(lambda: systems.at_wms(order_id), what="the order at the WMS")
+    wait_for(lambda: metric(serve.url, "cartsync_runs_total", status="ok"), what="a clean run recorded")
+    assert not (client / ".cartsync").exists()  # no SQLite file beside the schedule
+    store = StateStore.open(postgres_url)
+    try:
+        assert store.row("order", str(order_id)).status == "at_wms"
+        assert Monitoring(store).health("acme", "order_download").last_status == "ok"
+    finally:
+        store.close()
