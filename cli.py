@@ -40,17 +40,11 @@ from cartsync.engine.errors import CartsyncError, ConfigError
 from cartsync.engine.ledger_commands import LedgerCommands, Verb
 from cartsync.engine.registry import sandbox_apps
 from cartsync.engine.report import RunReport
-from cartsync.engine.runner import Runner, RunOptions
+from cartsync.engine.run_file import OpenPipeline, RunOptions
 from cartsync.engine.state import DEFAULT_LEASE_SECONDS, StateStore
 from cartsync.engine.state.location import DEFAULT_PATH, display, is_postgres
 from cartsync.engine.state.pg_copy import copy_to_postgres
-from cartsync.engine.workspace import (
-    RunConfig,
-    find_connections,
-    load_run_config,
-    open_connector,
-    prepare_loaded,
-)
+from cartsync.engine.workspace import RunConfig, find_connections, load_run_config, open_connector
 
 log = logging.getLogger("cartsync.cli")
 
@@ -298,27 +292,17 @@ def execute_loaded(
 
 
 def _run_with_store(loaded: RunConfig, store: StateStore, options: RunOptions, quiet: bool) -> RunReport:
-    prepared = prepare_loaded(loaded, store)
-    name = prepared.pipeline.name
-    log.info("run of %s started%s", name, " (dry run)" if options.dry_run else "")
-    try:
+    """Prepare, run and close through the run facade, on a state store the caller opened."""
+    with OpenPipeline(loaded, store) as pipeline:
+        name = pipeline.name
+        log.info("run of %s started%s", name, " (dry run)" if options.dry_run else "")
         with console.status(f"[bold]{name}[/]: starting…") as status:
 
             def progress(report: RunReport) -> None:
                 counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
                 status.update(f"[bold]{name}[/]: {counts or 'reading…'}")
 
-            runner = Runner(
-                prepared.pipeline,
-                prepared.source,
-                prepared.destination,
-                store,
-                options,
-                progress=None if quiet or Settings.quiet else progress,
-            )
-            report = runner.run()
-    finally:
-        prepared.close()
+            report = pipeline.run(options, progress=None if quiet or Settings.quiet else progress)
     log.info("run of %s ended: exit code %s", name, report.exit_code)
     return report
 
@@ -449,6 +433,60 @@ def check(
         if json_output:
             print_json(found)
         return failed
+
+    _guard(action)
+
+
+# -- serve ------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    clients: Annotated[
+        list[Path], typer.Argument(help="Client folders, each with a schedule.yaml (or the schedule files).")
+    ],
+    host: Annotated[
+        str, typer.Option(help="Address for /metrics, /healthz, /readyz and /push.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of that address (0: any free port).")] = 8787,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help="`text` (default) or `json`, one object per line.")
+    ] = "text",
+    reload_every: Annotated[
+        float, typer.Option(help="Seconds between looks for changed files (applied only when valid).")
+    ] = 2.0,
+    alert_check_every: Annotated[
+        float, typer.Option(help="Seconds between checks for stalled pipelines and the daily digest.")
+    ] = 30.0,
+    lease: LeaseOption = DEFAULT_LEASE_SECONDS,
+) -> None:
+    """Run every client's schedule until stopped: its own scheduler, alerts, metrics and logs.
+
+    Each client folder holds a schedule.yaml naming its pipelines and when they run. Runs of one
+    pipeline never overlap, across processes and hosts: each holds its pipeline's lease, as
+    `cartsync run pipeline` does. One client's failure never stops another; changed files are
+    applied once they validate. SIGTERM stops cleanly: running runs finish their current page,
+    and a send without an answer is looked up by the next run, never sent again blindly.
+
+    Example: cartsync serve clients/acme clients/bravo --port 8787 --log-format json
+    """
+
+    def action() -> int:
+        from cartsync.engine.serve.logs import setup_logging
+        from cartsync.engine.serve.service import Serve
+
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"--log-format must be text or json, not {log_format!r}.")
+        setup_logging("json" if log_format == "json" else "text")
+        service = Serve(
+            clients,
+            host=host,
+            port=port,
+            reload_every=reload_every,
+            check_every=alert_check_every,
+            lease_seconds=lease,
+        )
+        return service.run_until_signal()
 
     _guard(action)
 

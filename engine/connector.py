@@ -5,6 +5,8 @@ builds one instance per connection in `connections.yaml` and calls:
 
 - `check()` to log in and report what it found (`cartsync check`);
 - `read(stream, params, cursor)` to stream pages of records from a source stream;
+- `has_changes(stream, params, cursor)` to learn cheaply whether a read would find anything new
+  (`cartsync serve` skips idle runs with it);
 - `write(stream, records)` to send a batch to a destination stream, one `Outcome` per record;
 - `reconcile(stream, records)` to ask the destination what became of writes whose result is
   unknown (a crash, a dropped reply, a timeout or a 5xx after the request left).
@@ -178,6 +180,14 @@ class Connector:
         self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None
     ) -> Iterator[Page]:
         raise NotImplementedError(f"{self.name} has no readable stream {stream!r}")
+
+    def has_changes(
+        self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None
+    ) -> bool | None:
+        """Whether `read(stream, params, cursor)` would find a record past `cursor`, asked with one
+        small request where the system allows it. None: this connector cannot tell, so read.
+        """
+        return None
 
     def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
         raise NotImplementedError(f"{self.name} has no writable stream {stream!r}")

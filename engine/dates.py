@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-_RELATIVE = re.compile(r"^\s*(\d+)\s*(minute|hour|day|week)s?\s+ago\s*$", re.IGNORECASE)
-_UNITS = {"minute": "minutes", "hour": "hours", "day": "days", "week": "weeks"}
+_RELATIVE = re.compile(r"^\s*(\d+)\s*(second|minute|hour|day|week)s?\s+ago\s*$", re.IGNORECASE)
+_UNITS = {"second": "seconds", "minute": "minutes", "hour": "hours", "day": "days", "week": "weeks"}
 
 
 def parse_moment(text: str, now: datetime | None = None) -> datetime:
-    """A point in time from `N minutes|hours|days|weeks ago`, `now`, or an ISO date/time.
+    """A point in time from `N seconds|minutes|hours|days|weeks ago`, `now`, or an ISO date/time.
 
     Naive ISO values are taken as UTC. Raises ValueError with the accepted forms.
     """
@@ -36,7 +36,7 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
 
 
 def parse_duration(text: str) -> timedelta:
-    """`15 days`, `1 hour`, `2 weeks` as a timedelta (the `N unit ago` form without `ago`).
+    """`15 seconds`, `1 hour`, `2 weeks` as a timedelta (the `N unit ago` form without `ago`).
 
     Raises ValueError with the accepted forms.
     """
@@ -44,4 +44,4 @@ def parse_duration(text: str) -> timedelta:
     try:
         return epoch - parse_moment(f"{text} ago", now=epoch)
     except ValueError:
-        raise ValueError(f"{text!r} is not a duration; write e.g. '15 days' or '1 hour'") from None
+        raise ValueError(f"{text!r} is not a duration; write e.g. '15 seconds' or '1 hour'") from None

@@ -35,6 +35,10 @@ class RunReport:
     not_found: list[Problem] = field(default_factory=list)
     skip_reasons: Counter[str] = field(default_factory=Counter)
     previews: list[tuple[dict, object]] = field(default_factory=list)  # dry run: (source, mapped)
+    # Unix times within the run's lease: once it held it, and when its work ended (before letting
+    # it go). Two runs of a pipeline never overlap, so neither do these spans. None for a dry run.
+    started: float | None = None
+    ended: float | None = None
 
     def count(self, outcome: str, amount: int = 1) -> None:
         self.counts[outcome] += amount

@@ -19,6 +19,7 @@ only past records whose outcome is final (`unknown` is not).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -84,6 +85,7 @@ class Runner:
             self._read_and_process(cursor_updates=False)
             return self.report
         with self.store.hold_lease(name, seconds=self.options.lease_seconds) as keeper:
+            self.report.started = time.time()
             self.delivery.keeper = keeper
             self.report.run_id = self.store.start_run(name, keeper.lease)
             try:
@@ -96,6 +98,8 @@ class Runner:
                 reason = str(error) or type(error).__name__
                 self.store.finish_run(self.report.run_id, "aborted", dict(self.report.counts), reason)
                 raise
+            finally:
+                self.report.ended = time.time()
             self.store.finish_run(
                 self.report.run_id, self.report.status, dict(self.report.counts), _summary(self.report)
             )

@@ -4,9 +4,11 @@ binaries the tests that need them are skipped, and the skip names what to instal
 
 from __future__ import annotations
 
+import shutil
 import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,12 @@ from throwaway.ports import Missing
 from throwaway.postgres import PostgresServer, postgres_server
 from throwaway.redis import RedisServer, redis_server
 
+from cartsync.connectors.opencart.sandbox.store import SandboxStore, start_sandbox_store
+from cartsync.connectors.wms3pl.sandbox.server import SandboxWms, start_sandbox_wms
 from cartsync.engine.state import StateStore
 from cartsync.engine.state.pg_connection import with_schema
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CrashIntent = Callable[..., None]
 Send = tuple[str, dict[str, Any], Any]  # key, source record, mapped payload
@@ -89,3 +95,47 @@ def redis() -> Iterator[RedisServer]:
             yield server
     except Missing as missing:
         pytest.skip(str(missing))
+
+
+ExampleSandboxes = Callable[[str, str], AbstractContextManager[tuple[SandboxStore, SandboxWms]]]
+
+
+@pytest.fixture
+def example_sandboxes(monkeypatch: pytest.MonkeyPatch) -> ExampleSandboxes:
+    """`with example_sandboxes(store_version, tag) as (store, wms)`: both sandboxes on free ports,
+    and the example client's variables (EXAMPLE_*) pointing at them, with credentials named after
+    `tag` (`<tag>-store-key`, `<tag>-wms-secret`)."""
+
+    @contextmanager
+    def start(version: str, tag: str) -> Iterator[tuple[SandboxStore, SandboxWms]]:
+        with (
+            start_sandbox_store(version, api_key=f"{tag}-store-key") as store,
+            start_sandbox_wms(
+                seed=ROOT / "demo" / "wms_seed.json", client_secret=f"{tag}-wms-secret", user_login_id=17
+            ) as wms,
+        ):
+            for name, value in {
+                "EXAMPLE_STORE_URL": store.url,
+                "EXAMPLE_OC_KEY": f"{tag}-store-key",
+                "EXAMPLE_WMS_URL": wms.url,
+                "EXAMPLE_WMS_ID": wms.client_id,
+                "EXAMPLE_WMS_SECRET": f"{tag}-wms-secret",
+            }.items():
+                monkeypatch.setenv(name, value)
+            yield store, wms
+
+    return start
+
+
+@pytest.fixture
+def example_client() -> Callable[[Path], Path]:
+    """`example_client(target)`: a copy of clients/example at `target`, its overlays still
+    extending the shipped pipelines."""
+
+    def copy(target: Path) -> Path:
+        shutil.copytree(ROOT / "clients" / "example", target)
+        for overlay in target.glob("*.yaml"):
+            overlay.write_text(overlay.read_text().replace("../../mappings/", f"{ROOT}/mappings/"))
+        return target
+
+    return copy

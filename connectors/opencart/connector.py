@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from cartsync.connectors.opencart.check import check_store
 from cartsync.connectors.opencart.extension import ExtensionClient
 from cartsync.connectors.opencart.history import reconcile_history, write_history
-from cartsync.connectors.opencart.reading import read_orders, read_products, read_statuses
+from cartsync.connectors.opencart.reading import orders_changed, read_orders, read_products, read_statuses
 from cartsync.connectors.opencart.session import StoreSession
 from cartsync.connectors.opencart.settings import StoreSettings
 from cartsync.connectors.opencart.status_cache import StatusCache
@@ -70,6 +70,12 @@ class OpenCartConnector(Connector):
         if stream == "products":
             return read_products(self.extension, page_size=self.store.page_size)
         return super().read(stream, params, cursor)
+
+    def has_changes(self, stream: str, params: Mapping[str, Any],
+                    cursor: Mapping[str, Any] | None) -> bool | None:
+        if stream == "orders":
+            return orders_changed(self.extension, self.statuses, params, cursor)
+        return None
 
     def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
         if stream == "order_history":

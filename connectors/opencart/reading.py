@@ -20,12 +20,7 @@ def read_orders(extension: ExtensionClient, statuses: StatusBook, params: Mappin
                 cursor: Mapping[str, Any] | None, *, page_size: int, overlap_seconds: int) -> Iterator[Page]:
     """Orders by (modified, order_id). A later run starts `overlap_seconds` before the cursor's
     `modified`; the engine's ledger drops the repeats. Status-0 orders never come back."""
-    query: dict[str, Any] = {"limit": page_size}
-    names = params.get("statuses")
-    if names:
-        query["status_ids"] = ",".join(str(i) for i in statuses.ids(list(names), "source.params.statuses"))
-    if params.get("store_id") is not None:
-        query["filter_store_id"] = int(params["store_id"])
+    query = _order_filters(statuses, params, limit=page_size)
     start = _start(params, cursor, overlap_seconds)
     if start:
         query["modified_from"] = start
@@ -40,6 +35,27 @@ def read_orders(extension: ExtensionClient, statuses: StatusBook, params: Mappin
             return
         query["after_modified"] = following["after_modified"]
         query["after_id"] = following["after_id"]
+
+
+def orders_changed(extension: ExtensionClient, statuses: StatusBook, params: Mapping[str, Any],
+                   cursor: Mapping[str, Any] | None) -> bool | None:
+    """Whether an order matching `params` was modified past `cursor`: one orders call with limit 1.
+    None without a cursor (the first run reads everything anyway)."""
+    if not cursor or not cursor.get("modified"):
+        return None
+    query = _order_filters(statuses, params, limit=1)
+    query.update(after_modified=cursor["modified"], after_id=cursor.get("order_id") or 0)
+    return bool(extension.call("orders", params=query)["orders"])
+
+
+def _order_filters(statuses: StatusBook, params: Mapping[str, Any], *, limit: int) -> dict[str, Any]:
+    query: dict[str, Any] = {"limit": limit}
+    names = params.get("statuses")
+    if names:
+        query["status_ids"] = ",".join(str(i) for i in statuses.ids(list(names), "source.params.statuses"))
+    if params.get("store_id") is not None:
+        query["filter_store_id"] = int(params["store_id"])
+    return query
 
 
 def _start(params: Mapping[str, Any], cursor: Mapping[str, Any] | None, overlap_seconds: int) -> str | None:

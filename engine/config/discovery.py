@@ -18,9 +18,10 @@ from cartsync.engine.config.yaml_positions import read_yaml
 
 CONNECTIONS_FILE_NAMES = ("connections.yaml", "connections.yml")
 CLIENT_FILE_NAME = "client.yaml"  # see engine.config.client_file
+SCHEDULE_FILE_NAMES = ("schedule.yaml", "schedule.yml")  # `cartsync serve` schedules
 _PIPELINE_KEYS = frozenset({"source", "destination", "map", "key", "extends"})
 
-FileKind = Literal["pipeline", "connections", "client"]
+FileKind = Literal["pipeline", "connections", "client", "schedule"]
 
 
 def config_files(paths: list[Path]) -> Iterator[tuple[Path, FileKind]]:
@@ -43,12 +44,14 @@ def config_files(paths: list[Path]) -> Iterator[tuple[Path, FileKind]]:
 
 def file_kind(file: Path) -> FileKind | None:
     """`connections` when named so or when its entries have `connector:`; `client` for a
-    client.yaml; `pipeline` when it has
+    client.yaml; `schedule` for a schedule.yaml (`cartsync serve`); `pipeline` when it has
     pipeline keys, is empty, or cannot be parsed (reading it as a pipeline reports why); else None."""
     if file.name in CONNECTIONS_FILE_NAMES:
         return "connections"
     if file.name == CLIENT_FILE_NAME:
         return "client"
+    if file.name in SCHEDULE_FILE_NAMES:
+        return "schedule"
     document, _ = read_yaml(file, Environment(values=None))
     if document is None or document.data is None:
         return "pipeline"

@@ -39,6 +39,7 @@ from cartsync.engine.config.secret_keys import looks_secret
 from cartsync.engine.config.settings_schema import check_settings
 from cartsync.engine.config.yaml_positions import LocatedDocument
 from cartsync.engine.connector import load_schema
+from cartsync.engine.schedule.loader import read_schedule
 
 PIPELINE_SCHEMA = "pipeline.schema.json"
 _TEST_OUTCOMES = ("expect", "skipped", "rejected")
@@ -133,7 +134,8 @@ class Validation:
 
 
 def validate_paths(paths: list[Path], connections: Path | None = None, env: Env = os.environ) -> Validation:
-    """Every issue in every pipeline and connections file at `paths` (files or folders).
+    """Every issue in every pipeline, connections, client and schedule file at `paths` (files or
+    folders).
 
     Pipelines are checked against `connections` when given, otherwise against a
     `connections.yaml` in their own folder, if there is one. Which files of a folder are
@@ -162,6 +164,10 @@ def validate_paths(paths: list[Path], connections: Path | None = None, env: Env 
         if kind == "client":
             result.files.append(file)
             result.issues.extend(read_client_file(file, env)[1])
+            continue
+        if kind == "schedule":
+            result.files.append(file)
+            result.issues.extend(read_schedule(file, env)[1])
             continue
         nearby = connections_beside(file)
         against = explicit or (connections_of(nearby) if nearby else None)

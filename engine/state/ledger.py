@@ -75,6 +75,26 @@ class LedgerStore(StoreBase):
             now,
         )
 
+    def held_count(self, pipeline: str, entity: str) -> int:
+        """Rows `pipeline` left held in `error` until a person acts: no retry is coming and no
+        resend was asked for."""
+        found = self.db.execute(
+            "SELECT COUNT(*) AS held FROM ledger WHERE pipeline = ? AND entity = ? "
+            "AND status = 'error' AND transient = 0 AND resend = 0",
+            (pipeline, entity),
+        ).fetchone()
+        return int(found["held"])
+
+    def oldest_unsent(self, pipeline: str, entity: str, pending: str) -> str | None:
+        """When the oldest row `pipeline` has not delivered yet was first recorded (ISO), or None:
+        rows in its `pending` status, in flight, or failed with a retry to come."""
+        found = self.db.execute(
+            "SELECT MIN(created_at) AS oldest FROM ledger WHERE pipeline = ? AND entity = ? "
+            "AND (status = ? OR in_flight = 1 OR (status = 'error' AND transient = 1))",
+            (pipeline, entity, pending),
+        ).fetchone()
+        return found["oldest"]
+
     def records_in_status(self, entity: str, statuses: list[str]) -> list[dict[str, Any]]:
         """The source records of the rows of `entity` in any of `statuses`."""
         if not statuses:

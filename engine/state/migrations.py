@@ -84,19 +84,82 @@ MIGRATIONS: list[str] = [
     ALTER TABLE runs ADD COLUMN lease TEXT;
     CREATE INDEX ledger_work ON ledger (pipeline, entity, in_flight, key);
     """,
+    # 3: what `cartsync serve` remembers per pipeline, and every alert it sent
+    #    (see engine/state/monitoring.py; the web console reads `alerts`).
+    """
+    CREATE TABLE pipeline_health (
+        client               TEXT NOT NULL,
+        pipeline             TEXT NOT NULL,
+        first_seen_at        TEXT NOT NULL,
+        last_run_at          TEXT,
+        last_status          TEXT,
+        last_success_at      TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        failing_since        TEXT,
+        last_error           TEXT,
+        PRIMARY KEY (client, pipeline)
+    );
+    CREATE TABLE alerts (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        client     TEXT NOT NULL,
+        pipeline   TEXT,
+        event      TEXT NOT NULL,
+        event_key  TEXT NOT NULL,
+        channel    TEXT NOT NULL,
+        recipient  TEXT NOT NULL,
+        subject    TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        error      TEXT,
+        created_at TEXT NOT NULL,
+        sent_at    TEXT,
+        UNIQUE (client, event_key, channel, recipient)
+    );
+    CREATE INDEX alerts_recent ON alerts (client, created_at);
+    """,
 ]
 
 
 def migrate(connection: sqlite3.Connection) -> int:
-    """Bring the schema to the newest version; return that version."""
-    current = connection.execute("PRAGMA user_version").fetchone()[0]
+    """Bring the schema to the newest version; return that version.
+
+    Each migration runs in one write transaction that first reads the version again, so processes
+    that open a new or older store at the same moment (serve and a cron run, two hosts) apply each
+    migration once: the others wait for the write lock, then find it applied.
+    """
+    current = _version(connection)
     if current > len(MIGRATIONS):
         raise RuntimeError(
             f"this state store has schema version {current}, newer than this cartsync "
             f"({len(MIGRATIONS)}); upgrade cartsync"
         )
     for version in range(current + 1, len(MIGRATIONS) + 1):
-        with connection:
-            connection.executescript(MIGRATIONS[version - 1])
-            connection.execute(f"PRAGMA user_version = {version}")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if _version(connection) < version:
+                for statement in _statements(MIGRATIONS[version - 1]):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
     return len(MIGRATIONS)
+
+
+def _version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration, one by one (`executescript` would commit the transaction)."""
+    statements, statement = [], ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            statements.append(statement.strip())
+            statement = ""
+    if statement.strip():
+        statements.append(statement.strip())
+    return statements

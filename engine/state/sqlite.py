@@ -18,6 +18,7 @@ the destination first: a twin order at a WMS whose duplicate check is off.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -29,8 +30,23 @@ def connect(path: Path) -> sqlite3.Connection:
         path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
     )
     connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA journal_mode=WAL")
+    _use_wal(connection)
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA fullfsync=ON")
     connection.execute("PRAGMA foreign_keys=ON")
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL (it stays so). Switching a new file needs it alone, and SQLite answers
+    "locked" at once instead of waiting when another process opens it at the same moment (serve
+    and a cron run): wait for it here, as the busy timeout does elsewhere."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)

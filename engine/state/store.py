@@ -10,6 +10,8 @@ it to psycopg, pg_schema.py keeps PostgreSQL's schema in step with migrations.py
 - lease.py: the run lease, renewed in the background, taken over once expired;
 - runs.py: run history, where a killed run shows as `died`;
 - cursors.py: where reading resumes;
+- monitoring.py: what `cartsync serve` keeps beside the ledger (pipeline health, alerts sent),
+  through `Monitoring(store)`;
 - sqlite.py: the durability settings the protocol relies on (WAL, synchronous=FULL), and why.
 
 Every write that records an intent or an outcome commits before the engine moves on, so a crash

@@ -6,9 +6,9 @@ more with PostgreSQL state (against 4.1: the state store and the store version a
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,14 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flat_orders import SECRET_VARIABLE, FlatOrders
 
-from cartsync.connectors.opencart.sandbox.store import SandboxStore, start_sandbox_store
+from cartsync.connectors.opencart.sandbox.store import SandboxStore
 from cartsync.connectors.wms3pl.sandbox.server import SandboxWms, start_sandbox_wms
 from cartsync.engine.report import RunReport
-from cartsync.engine.runner import Runner, RunOptions
+from cartsync.engine.run_file import RunOptions, run_pipeline_file
 from cartsync.engine.state import StateStore
-from cartsync.engine.workspace import prepare
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -36,15 +33,8 @@ class World:
     state: str  # a SQLite file or a postgresql:// URL
 
     def run(self, pipeline: str, **options: object) -> RunReport:
-        store = StateStore.open(self.state)
-        prepared = prepare(self.client / f"{pipeline}.yaml", self.client / "connections.yaml", store)
-        try:
-            return Runner(
-                prepared.pipeline, prepared.source, prepared.destination, store, RunOptions(**options)
-            ).run()
-        finally:
-            prepared.close()
-            store.close()
+        file = self.client / f"{pipeline}.yaml"
+        return run_pipeline_file(file, self.client / "connections.yaml", self.state, RunOptions(**options))
 
     def ledger(self, key: str, entity: str = "order"):
         store = StateStore.open(self.state)
@@ -62,27 +52,16 @@ WORLDS = [("2.3", "sqlite"), ("3.0", "sqlite"), ("4.1", "sqlite"), ("4.1", "post
 
 
 @pytest.fixture(params=WORLDS, ids=lambda world: world[0] if world[1] == "sqlite" else "-".join(world))
-def world(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+def world(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    example_sandboxes: Callable[[str, str], AbstractContextManager[tuple[SandboxStore, SandboxWms]]],
+    example_client: Callable[[Path], Path],
+) -> Iterator[World]:
     version, backend = request.param
     state = str(tmp_path / "state.db") if backend == "sqlite" else request.getfixturevalue("postgres_url")
-    client = tmp_path / "client"
-    shutil.copytree(ROOT / "clients" / "example", client)
-    for overlay in client.glob("*.yaml"):  # keep `extends:` pointing at the shipped pipelines
-        overlay.write_text(overlay.read_text().replace("../../mappings/", f"{ROOT}/mappings/"))
-    with (
-        start_sandbox_store(version, api_key="e2e-store-key") as store,
-        start_sandbox_wms(
-            seed=ROOT / "demo" / "wms_seed.json", client_secret="e2e-wms-secret", user_login_id=17
-        ) as wms,
-    ):
-        for name, value in {
-            "EXAMPLE_STORE_URL": store.url,
-            "EXAMPLE_OC_KEY": "e2e-store-key",
-            "EXAMPLE_WMS_URL": wms.url,
-            "EXAMPLE_WMS_ID": wms.client_id,
-            "EXAMPLE_WMS_SECRET": "e2e-wms-secret",
-        }.items():
-            monkeypatch.setenv(name, value)
+    client = example_client(tmp_path / "client")
+    with example_sandboxes(version, "e2e") as (store, wms):
         yield World(store, wms, client, state)
 
 

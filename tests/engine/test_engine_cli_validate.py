@@ -140,7 +140,8 @@ def test_json_output_lists_issues_notes_and_files(repository: Path):
             "hint": "did you mean `buffer`?",
         }
     ]
-    assert len(report["files"]) == 7
+    assert len(report["files"]) == 8  # 3 shipped pipelines; the example's connections, 3 overlays, schedule
+    assert "clients/example/schedule.yaml" in report["files"]
     assert {item["file"] for item in report["unchecked"]} == {
         f"mappings/{job}.yaml" for job in ("inventory_sync", "order_download", "shipment_confirmation")
     }
@@ -166,14 +167,20 @@ def test_the_number_of_problems_printed_is_bounded(repository: Path):
 
 
 def test_the_example_overlays_fit_the_schema_their_modeline_names():
-    """An editor checks an overlay against pipeline.schema.json: an overlay may leave keys out."""
+    """An editor checks an overlay against pipeline.schema.json (an overlay may leave keys out), and
+    the schedule against schedule.schema.json."""
     import yaml
     from jsonschema import Draft202012Validator
 
-    schema = json.loads((ROOT / "schemas/pipeline.schema.json").read_text())
+    from cartsync.engine.config.discovery import file_kind
+
+    schemas = {"pipeline": "pipeline.schema.json", "schedule": "schedule.schema.json"}
     for overlay in sorted((ROOT / "clients/example").glob("*.yaml")):
         text = overlay.read_text()
-        if overlay.name == "connections.yaml":
+        kind = file_kind(overlay)
+        if kind == "connections":
             continue
-        assert text.startswith("# yaml-language-server: $schema=../../schemas/pipeline.schema.json\n")
+        name = schemas[kind]
+        schema = json.loads((ROOT / "schemas" / name).read_text())
+        assert text.startswith(f"# yaml-language-server: $schema=../../schemas/{name}\n")
         assert list(Draft202012Validator(schema).iter_errors(yaml.safe_load(text))) == [], overlay.name

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mapping_agreement import agreed_outcome, canonical, outcome, sample_contexts
 
+from cartsync.engine.config.discovery import file_kind
 from cartsync.engine.config.loader import load_pipeline
 from cartsync.engine.mapping import MappingContext, MappingError
 from cartsync.engine.mapping.functions import SPECS
@@ -26,7 +27,7 @@ from cartsync.engine.mapping.syntax import parse
 ROOT = Path(__file__).resolve().parents[2]
 PIPELINES = [
     *sorted(ROOT.glob("mappings/*.yaml")),
-    *sorted(path for path in ROOT.glob("clients/example/*.yaml") if path.name != "connections.yaml"),
+    *sorted(path for path in ROOT.glob("clients/example/*.yaml") if file_kind(path) == "pipeline"),
 ]
 EXAMPLES = [(expression, result) for spec in SPECS.values() for expression, result in spec.examples]
 _SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}

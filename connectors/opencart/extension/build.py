@@ -19,11 +19,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-# package file -> (controller tree, prefix inside the zip, where the shared library goes)
-PACKAGES: dict[str, tuple[str, str, str]] = {
-    "cartsync-api.ocmod.zip": ("api", "upload/", "upload/system/library/cartsync/"),
-    "cartsync-oc3.ocmod.zip": ("extension3", "upload/", "upload/system/library/cartsync/"),
-    "cartsync.ocmod.zip": ("extension4", "", "system/library/cartsync/"),
+# package file -> (controller trees, prefix inside the zip, where the shared library goes);
+# push2 is the push notification's event handler for OpenCart 2.1-3.0
+PACKAGES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "cartsync-api.ocmod.zip": (("api", "push2"), "upload/", "upload/system/library/cartsync/"),
+    "cartsync-oc3.ocmod.zip": (("extension3", "push2"), "upload/", "upload/system/library/cartsync/"),
+    "cartsync.ocmod.zip": (("extension4",), "", "system/library/cartsync/"),
 }
 
 EPOCH = datetime(2024, 1, 1)
@@ -61,12 +62,12 @@ def build(dist: Path, source: Path = HERE) -> list[Path]:
     dist.mkdir(parents=True, exist_ok=True)
     stamp = package_time(source)
     built = []
-    for filename, (tree, prefix, library_prefix) in PACKAGES.items():
+    for filename, (trees, prefix, library_prefix) in PACKAGES.items():
         target = dist / filename
-        root = source / "controllers" / tree
         with zipfile.ZipFile(target, "w") as archive:
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                _add(archive, path, prefix + path.relative_to(root).as_posix(), stamp)
+            for root in (source / "controllers" / tree for tree in trees):
+                for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                    _add(archive, path, prefix + path.relative_to(root).as_posix(), stamp)
             for path in sorted((source / "src" / "cartsync").glob("*.php")):
                 _add(archive, path, library_prefix + path.name, stamp)
         built.append(target)

@@ -50,6 +50,8 @@ class StoreRequestHandler(JsonRequestHandler):
             status, payload = operator.handle(store, method, self.path_only, self.query, body)
             self.send_json(status, payload)
             return
+        query = self.query
+        store.requests.append(" ".join(filter(None, (query.get("route", ""), query.get("call")))))
         if self.path_only not in ("/", "/index.php"):
             self._send(not_found_page())
             return

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from cartsync.connectors.opencart.cleaning import clean, plain
@@ -38,6 +39,7 @@ class StoreState:
             p["product_id"]: p for p in copy.deepcopy(seed["products"])}
         self.orders: dict[int, dict[str, Any]] = {o["order_id"]: o for o in copy.deepcopy(seed["orders"])}
         self.emails: list[dict[str, Any]] = []
+        self.history_listeners: list[Callable[[int, int], None]] = []  # (order_id, status_id)
 
     # -- time -------------------------------------------------------------------------------
 
@@ -70,6 +72,8 @@ class StoreState:
                 order["date_modified"] = stamp
             if notify:
                 self._send_update_email(order, status_id, comment, stamp)
+            for listener in self.history_listeners:
+                listener(order_id, status_id)
             return True
 
     def _move_stock(self, order: dict[str, Any], sign: int) -> None:

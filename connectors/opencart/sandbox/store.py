@@ -32,6 +32,7 @@ from typing import Any
 from cartsync.connectors.opencart.sandbox.auth import ApiUser, StoreAuth
 from cartsync.connectors.opencart.sandbox.extension_api import EXTENSION_VERSION
 from cartsync.connectors.opencart.sandbox.handler import FAULT_KINDS, StoreRequestHandler
+from cartsync.connectors.opencart.sandbox.push import PushNotifier
 from cartsync.connectors.opencart.sandbox.state import StoreState
 from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
 from cartsync.engine.sandbox_faults import Fault, FaultPlan
@@ -68,6 +69,8 @@ class SandboxStore:
         self.cleans_post_as: str | None = None  # another version's POST cleaning (a later release, a patch)
         self.tls = False
         self.faults = FaultPlan(FAULT_KINDS)
+        self.requests: list[str] = []  # the route of every request, in order (calls: `route call`)
+        self.push: PushNotifier | None = None
         data = json.loads((seed or DEFAULT_SEED).read_text(encoding="utf-8"))
         self.state = StoreState(data, version)
         users = [ApiUser(1, "Default", api_key if api_username == "Default" else DEFAULT_USER_KEY)]
@@ -162,6 +165,12 @@ class SandboxStore:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+    def notify_to(self, url: str, secret: str) -> PushNotifier:
+        """Turn on the extension's push notification to cartsync serve at `url`."""
+        self.push = PushNotifier(url, secret)
+        self.state.history_listeners.append(self.push.order_history_added)
+        return self.push
 
     # -- time --------------------------------------------------------------------------------
 

@@ -26,7 +26,19 @@ class Cartsync extends \Opencart\System\Engine\Controller {
 		$this->response->setOutput($this->load->view('extension/cartsync/module/cartsync', $data));
 	}
 
+	/** Registers the push notification's event (system/library/cartsync/push.php). */
 	public function install(): void {
+		$this->load->model('setting/event');
+		$this->model_setting_event->deleteEventByCode('cartsync_push');
+		$separator = version_compare(VERSION, '4.1.0.0', '>=') ? '.' : '/';
+		$this->model_setting_event->addEvent([
+			'code' => 'cartsync_push',
+			'description' => 'cartsync: notify cartsync serve when an order gets a history entry',
+			'trigger' => 'catalog/model/checkout/order' . $separator . 'addHistory/after',
+			'action' => 'extension/cartsync/event/push.order',
+			'status' => 1,
+			'sort_order' => 0,
+		]);
 	}
 
 	/**
@@ -35,6 +47,8 @@ class Cartsync extends \Opencart\System\Engine\Controller {
 	 * removePermission() would turn an empty permission ('') into 'null' and a list with a gap into an object.
 	 */
 	public function uninstall(): void {
+		$this->load->model('setting/event');
+		$this->model_setting_event->deleteEventByCode('cartsync_push');
 		$route = 'extension/cartsync/module/cartsync';
 		$query = $this->db->query("SELECT `user_group_id`, `permission` FROM `" . DB_PREFIX . "user_group`");
 

@@ -1,0 +1,2 @@
+<?php
+$_['heading_title'] = 'cartsync';
