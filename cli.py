@@ -844,6 +844,33 @@ def worker(
     _guard(action)
 
 
+@app.command()
+def demo(
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--folder",
+            file_okay=False,
+            help="Where the demo writes its state (default: a new temporary folder).",
+        ),
+    ] = None,
+    store_version: Annotated[
+        str,
+        typer.Option("--store-version", help="The sandbox store's OpenCart version (2.1–4.1)."),
+    ] = "3.0",
+) -> None:
+    """The three jobs end to end against the built-in sandbox store and WMS, twice (the second
+    pass sends nothing). Needs no configuration: the example client ships with cartsync.
+
+    Example: cartsync demo --folder demo-state --store-version 4.1
+    """
+    from cartsync.demo.__main__ import STORE_VERSIONS, run_demo
+
+    if store_version not in STORE_VERSIONS:
+        raise typer.BadParameter(f"choose one of {', '.join(STORE_VERSIONS)}", param_hint="--store-version")
+    _guard(lambda: run_demo(folder, store_version))
+
+
 def _celery_app() -> Any:
     """The Celery app, after checking what workers need: celery installed, PostgreSQL state."""
     try:
