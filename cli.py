@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict
+from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any
@@ -839,6 +840,42 @@ def worker(
         celery_app = _celery_app()
         argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
         celery_app.worker_main([*argv, *([f"--hostname={name}@%h"] if name else [])])
+        return 0
+
+    _guard(action)
+
+
+@app.command()
+def schemas(
+    write: Annotated[
+        Path | None,
+        typer.Option(
+            "--write",
+            file_okay=False,
+            help="Write pipeline, client and connections schemas into this folder instead of printing "
+            "the connections schema.",
+        ),
+    ] = None,
+) -> None:
+    """The JSON Schemas editors use for completion; the connections schema is generated from the
+    installed connectors, so a connector added by any package is in it.
+
+    Example: cartsync schemas --write schemas/   (then `# yaml-language-server: $schema=schemas/…`)
+    """
+    from cartsync.engine.config.connections_schema import FILE_NAME, connections_schema_text
+    from cartsync.engine.connector import SCHEMAS_FOLDER
+
+    def action() -> int:
+        text = connections_schema_text()
+        if write is None:
+            sys.stdout.write(text)
+            return 0
+        write.mkdir(parents=True, exist_ok=True)
+        package = resources.files("cartsync") / SCHEMAS_FOLDER
+        for name in ("pipeline.schema.json", "client.schema.json"):
+            (write / name).write_text((package / name).read_text(encoding="utf-8"), encoding="utf-8")
+        (write / FILE_NAME).write_text(text, encoding="utf-8")
+        say(f"wrote pipeline.schema.json, client.schema.json and {FILE_NAME} in {write}")
         return 0
 
     _guard(action)

@@ -17,11 +17,11 @@ STORE_DATE = "%Y-%m-%d %H:%M:%S"
 
 
 def read_orders(extension: ExtensionClient, statuses: StatusBook, params: Mapping[str, Any],
-                cursor: Mapping[str, Any] | None, *, page_size: int, overlap_seconds: int) -> Iterator[Page]:
-    """Orders by (modified, order_id). A later run starts `overlap_seconds` before the cursor's
+                cursor: Mapping[str, Any] | None, *, page_size: int, overlap: timedelta) -> Iterator[Page]:
+    """Orders by (modified, order_id). A later run starts `overlap` before the cursor's
     `modified`; the engine's ledger drops the repeats. Status-0 orders never come back."""
     query = _order_filters(statuses, params, limit=page_size)
-    start = _start(params, cursor, overlap_seconds)
+    start = _start(params, cursor, overlap)
     if start:
         query["modified_from"] = start
     while True:
@@ -58,9 +58,9 @@ def _order_filters(statuses: StatusBook, params: Mapping[str, Any], *, limit: in
     return query
 
 
-def _start(params: Mapping[str, Any], cursor: Mapping[str, Any] | None, overlap_seconds: int) -> str | None:
+def _start(params: Mapping[str, Any], cursor: Mapping[str, Any] | None, overlap: timedelta) -> str | None:
     if cursor and cursor.get("modified"):
-        moment = datetime.strptime(str(cursor["modified"]), STORE_DATE) - timedelta(seconds=overlap_seconds)
+        moment = datetime.strptime(str(cursor["modified"]), STORE_DATE) - overlap
         return moment.strftime(STORE_DATE)
     if params.get("earliest"):
         try:

@@ -29,16 +29,15 @@ from cartsync.engine.http import HttpClient, RetryPolicy
 
 class Wms3plConnector(Connector):
     name = "wms3pl"
-    connection_schema = "wms3pl/connection.schema.json"
-    secret_settings: ClassVar[frozenset[str]] = frozenset({"client_secret"})
+    settings_spec = WmsSettings
     streams: ClassVar[Mapping[str, StreamSpec]] = {
-        "orders": StreamSpec("orders", "write", "wms3pl/orders.record.schema.json", batch_size=50,
+        "orders": StreamSpec("orders", "write", "orders.record.schema.json", batch_size=50,
                              description="Orders created in the WMS, one POST /orders each."),
-        "shipments": StreamSpec("shipments", "read", "wms3pl/shipments.record.schema.json",
-                                params_schema="wms3pl/shipments.params.schema.json",
+        "shipments": StreamSpec("shipments", "read", "shipments.record.schema.json",
+                                params_schema="shipments.params.schema.json",
                                 description="Orders the WMS closed (shipped or canceled), with tracking."),
-        "stock": StreamSpec("stock", "read", "wms3pl/stock.record.schema.json",
-                            params_schema="wms3pl/stock.params.schema.json",
+        "stock": StreamSpec("stock", "read", "stock.record.schema.json",
+                            params_schema="stock.params.schema.json",
                             description="Available quantity per SKU, from stock summaries."),
     }
 
@@ -55,7 +54,7 @@ class Wms3plConnector(Connector):
         self.http.session.mount("https://", pool)
         self.http.session.mount("http://", pool)
         self.tokens = TokenManager(self.http, client_id=self.config.client_id,
-                                   client_secret=self.config.client_secret,
+                                   client_secret=self.config.client_secret.reveal(),
                                    user_login_id=self.config.user_login_id, tpl=self.config.tpl)
         accept = HAL_MEDIA_TYPE if self.config.reply_format == "hal" else JSON_MEDIA_TYPE
         self.api = WmsApi(self.http, self.tokens, accept)
