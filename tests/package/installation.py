@@ -18,8 +18,19 @@ from pathlib import Path
 CHECKOUT = Path(__file__).resolve().parents[2]
 # what a source distribution would leave out: local state, caches, the tests and benchmarks
 LEFT_OUT = shutil.ignore_patterns(
-    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".cartsync", ".pytest_cache",
-    ".ruff_cache", ".hypothesis", "tests", "bench", "out",
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".cartsync",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "tests",
+    "bench",
+    "out",
 )
 
 
@@ -45,8 +56,13 @@ class Installed:
 
     def run(self, *args: str, cwd: Path, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(self.command), *args], cwd=cwd, env=self.environment(**env), capture_output=True,
-            text=True, timeout=timeout, check=False,
+            [str(self.command), *args],
+            cwd=cwd,
+            env=self.environment(**env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
 
     @contextmanager
@@ -54,8 +70,12 @@ class Installed:
         """Run a server command until the block ends (then Ctrl-C, as a person stops it); yields
         its URL (the first line matching `ready`, a regex with a `url` group) and what it printed."""
         process = subprocess.Popen(
-            [str(self.command), *args], cwd=cwd, env=self.environment(), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True,
+            [str(self.command), *args],
+            cwd=cwd,
+            env=self.environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         printed: list[str] = []
         try:
@@ -81,5 +101,6 @@ class Installed:
 
 
 def pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "--quiet", *args], check=True, timeout=240,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--quiet", *args], check=True, timeout=240, stdout=subprocess.DEVNULL
+    )

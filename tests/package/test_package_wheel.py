@@ -15,12 +15,17 @@ def test_the_wheel_installs_nothing_but_the_cartsync_package(installed: Installe
     names = zipfile.ZipFile(installed.wheel).namelist()
     top = {name.split("/")[0] for name in names}
     assert {name for name in top if not name.endswith((".dist-info", ".data"))} == {"cartsync"}
-    for data in ("cartsync/schemas/pipeline.schema.json", "cartsync/schemas/connections.schema.json",
-                 "cartsync/connectors/opencart/schemas/orders.record.schema.json",
-                 "cartsync/connectors/wms3pl/schemas/orders.record.schema.json",
-                 "cartsync/connectors/opencart/sandbox/seed.json", "cartsync/mappings/order_download.yaml",
-                 "cartsync/clients/example/connections.yaml", "cartsync/demo/wms_seed.json",
-                 "cartsync/connectors/opencart/extension/src/cartsync/routes.php"):
+    for data in (
+        "cartsync/schemas/pipeline.schema.json",
+        "cartsync/schemas/connections.schema.json",
+        "cartsync/connectors/opencart/schemas/orders.record.schema.json",
+        "cartsync/connectors/wms3pl/schemas/orders.record.schema.json",
+        "cartsync/connectors/opencart/sandbox/seed.json",
+        "cartsync/mappings/order_download.yaml",
+        "cartsync/clients/example/connections.yaml",
+        "cartsync/demo/wms_seed.json",
+        "cartsync/connectors/opencart/extension/src/cartsync/routes.php",
+    ):
         assert data in names, data
     for generic in ("engine", "cli", "connectors", "commands", "demo"):
         found = installed_python(installed, workdir, f"import {generic}")
@@ -54,19 +59,39 @@ def test_sandboxes_check_and_a_run_from_the_wheel(installed: Installed, workdir:
     shutil.copytree(CHECKOUT / "clients" / "example", workdir / "clients" / "example")
     store = installed.serving("sandbox", "store", "--port", "0", cwd=workdir, ready=r"at (?P<url>http://\S+)")
     shutil.copy(CHECKOUT / "demo" / "wms_seed.json", workdir / "wms_seed.json")  # the example client's SKUs
-    wms = installed.serving("sandbox", "wms", "--port", "0", "--seed", "wms_seed.json", cwd=workdir,
-                            ready=r"on (?P<url>http://\S+)")
+    wms = installed.serving(
+        "sandbox",
+        "wms",
+        "--port",
+        "0",
+        "--seed",
+        "wms_seed.json",
+        cwd=workdir,
+        ready=r"on (?P<url>http://\S+)",
+    )
     with store as (store_url, _), wms as (wms_url, wms_lines):
         client_id = next(line.split()[-1] for line in wms_lines.splitlines() if "client_id:" in line)
-        env = {"EXAMPLE_STORE_URL": store_url, "EXAMPLE_OC_KEY": "sandbox-key", "EXAMPLE_WMS_URL": wms_url,
-               "EXAMPLE_WMS_ID": client_id, "EXAMPLE_WMS_SECRET": "sandbox-secret"}
+        env = {
+            "EXAMPLE_STORE_URL": store_url,
+            "EXAMPLE_OC_KEY": "sandbox-key",
+            "EXAMPLE_WMS_URL": wms_url,
+            "EXAMPLE_WMS_ID": client_id,
+            "EXAMPLE_WMS_SECRET": "sandbox-secret",
+        }
         connections = "clients/example/connections.yaml"
         check = installed.run("check", "-c", connections, "--json", cwd=workdir, **env)
         assert check.returncode == 0, check.stdout + check.stderr
         assert [entry["ok"] for entry in json.loads(check.stdout)] == [True, True]
         assert "sandbox-secret" not in check.stdout + check.stderr
-        run = installed.run("run", "pipeline", "clients/example/order_download.yaml", "--state", "state.db",
-                            cwd=workdir, **env)
+        run = installed.run(
+            "run",
+            "pipeline",
+            "clients/example/order_download.yaml",
+            "--state",
+            "state.db",
+            cwd=workdir,
+            **env,
+        )
         assert run.returncode == 0, run.stdout + run.stderr
         rows = installed.run("orders", "--state", "state.db", "--json", cwd=workdir)
         statuses = [row["status"] for row in json.loads(rows.stdout)]
@@ -88,5 +113,12 @@ def test_the_demo_from_the_wheel_writes_only_in_its_folder(installed: Installed,
 def installed_python(installed: Installed, cwd: Path, code: str):
     import subprocess
 
-    return subprocess.run([str(installed.python), "-c", code], cwd=cwd, env=installed.environment(),
-                          capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run(
+        [str(installed.python), "-c", code],
+        cwd=cwd,
+        env=installed.environment(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
