@@ -207,7 +207,8 @@ class Connector:
     def read(
         self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None
     ) -> Iterator[Page]:
-        raise NotImplementedError(f"{self.name} has no readable stream {stream!r}")
+        """Calls the connector's `read_<stream>(params, cursor)`."""
+        return self._stream_method("read", stream, "readable")(params, cursor)
 
     def has_changes(
         self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None
@@ -218,7 +219,16 @@ class Connector:
         return None
 
     def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
-        raise NotImplementedError(f"{self.name} has no writable stream {stream!r}")
+        """Calls the connector's `write_<stream>(records)`."""
+        return self._stream_method("write", stream, "writable")(records)
+
+    def _stream_method(self, verb: str, stream: str, able: str) -> Any:
+        """A stream's own method (`read_orders`), so that a connector declares one method per
+        stream instead of dispatching on the stream's name."""
+        method = getattr(self, f"{verb}_{stream}", None) if stream.isidentifier() else None
+        if method is None:
+            raise NotImplementedError(f"{self.name} has no {able} stream {stream!r}")
+        return method
 
     def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:
         """What became of writes whose result is unknown, one answer per record (the payload
@@ -228,9 +238,13 @@ class Connector:
         - None when the destination provably has no trace of it, so it is safe to send again;
         - `Outcome.unknown(reason)` when it cannot tell now (asked again on the next run).
 
-        Connectors ask in bulk and with bounded concurrency. The default cannot tell, so a
+        Connectors ask in bulk and with bounded concurrency. The connector's
+        `reconcile_<stream>(records)` answers when it has one; otherwise nothing can tell, so a
         stream without a real answer is never resent blindly.
         """
+        own = getattr(self, f"reconcile_{stream}", None) if stream.isidentifier() else None
+        if own is not None:
+            return own(records)
         return [Outcome.unknown(f"{self.name} cannot look up what became of a {stream} write")] * len(records)
 
     def close(self) -> None:

@@ -89,23 +89,17 @@ class Wms3plConnector(Connector):
             report.add("orders", f"GET /orders answers: {total} orders{scope}")
         return report
 
-    def read(self, stream: str, params: Mapping[str, Any],
-             cursor: Mapping[str, Any] | None) -> Iterator[Page]:
-        if stream == "shipments":
-            return self.shipments.read(params, cursor)
-        if stream == "stock":
-            return self.stock.read(params)
-        return super().read(stream, params, cursor)
+    def read_shipments(self, params: Mapping[str, Any], cursor: Mapping[str, Any] | None) -> Iterator[Page]:
+        return self.shipments.read(params, cursor)
 
-    def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
-        if stream == "orders":
-            return self.orders.write(records)
-        return super().write(stream, records)
+    def read_stock(self, params: Mapping[str, Any], cursor: Mapping[str, Any] | None) -> Iterator[Page]:
+        return self.stock.read(params)
 
-    def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:
-        if stream == "orders":
-            return self.orders.reconcile(records)
-        return super().reconcile(stream, records)
+    def write_orders(self, records: list[dict[str, Any]]) -> list[Outcome]:
+        return self.orders.write(records)
+
+    def reconcile_orders(self, records: list[dict[str, Any]]) -> list[Outcome | None]:
+        return self.orders.reconcile(records)
 
     def close(self) -> None:
         self.http.close()
