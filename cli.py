@@ -852,8 +852,8 @@ def schemas(
         typer.Option(
             "--write",
             file_okay=False,
-            help="Write pipeline, client and connections schemas into this folder instead of printing "
-            "the connections schema.",
+            help="Write the pipeline, client, schedule and connections schemas into this folder instead "
+            "of printing the connections schema.",
         ),
     ] = None,
 ) -> None:
@@ -871,11 +871,13 @@ def schemas(
             sys.stdout.write(text)
             return 0
         write.mkdir(parents=True, exist_ok=True)
-        package = resources.files("cartsync") / SCHEMAS_FOLDER
-        for name in ("pipeline.schema.json", "client.schema.json"):
-            (write / name).write_text((package / name).read_text(encoding="utf-8"), encoding="utf-8")
+        written = [FILE_NAME]
+        for schema in (resources.files("cartsync") / SCHEMAS_FOLDER).iterdir():
+            if schema.name.endswith(".schema.json") and schema.name != FILE_NAME:
+                (write / schema.name).write_text(schema.read_text(encoding="utf-8"), encoding="utf-8")
+                written.append(schema.name)
         (write / FILE_NAME).write_text(text, encoding="utf-8")
-        say(f"wrote pipeline.schema.json, client.schema.json and {FILE_NAME} in {write}")
+        say(f"wrote {', '.join(sorted(written))} in {write}")
         return 0
 
     _guard(action)
