@@ -16,7 +16,7 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -q
 
 demo: $(STAMP)
-	$(PY) -m cartsync.demo
+	$(VENV)/bin/cartsync demo --folder .cartsync/demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict
+from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any
@@ -842,6 +843,71 @@ def worker(
         return 0
 
     _guard(action)
+
+
+@app.command()
+def schemas(
+    write: Annotated[
+        Path | None,
+        typer.Option(
+            "--write",
+            file_okay=False,
+            help="Write the pipeline, client, schedule and connections schemas into this folder instead "
+            "of printing the connections schema.",
+        ),
+    ] = None,
+) -> None:
+    """The JSON Schemas editors use for completion; the connections schema is generated from the
+    installed connectors, so a connector added by any package is in it.
+
+    Example: cartsync schemas --write schemas/   (then `# yaml-language-server: $schema=schemas/…`)
+    """
+    from cartsync.engine.config.connections_schema import FILE_NAME, connections_schema_text
+    from cartsync.engine.connector import SCHEMAS_FOLDER
+
+    def action() -> int:
+        text = connections_schema_text()
+        if write is None:
+            sys.stdout.write(text)
+            return 0
+        write.mkdir(parents=True, exist_ok=True)
+        written = [FILE_NAME]
+        for schema in (resources.files("cartsync") / SCHEMAS_FOLDER).iterdir():
+            if schema.name.endswith(".schema.json") and schema.name != FILE_NAME:
+                (write / schema.name).write_text(schema.read_text(encoding="utf-8"), encoding="utf-8")
+                written.append(schema.name)
+        (write / FILE_NAME).write_text(text, encoding="utf-8")
+        say(f"wrote {', '.join(sorted(written))} in {write}")
+        return 0
+
+    _guard(action)
+
+
+@app.command()
+def demo(
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--folder",
+            file_okay=False,
+            help="Where the demo writes its state (default: a new temporary folder).",
+        ),
+    ] = None,
+    store_version: Annotated[
+        str,
+        typer.Option("--store-version", help="The sandbox store's OpenCart version (2.1–4.1)."),
+    ] = "3.0",
+) -> None:
+    """The three jobs end to end against the built-in sandbox store and WMS, twice (the second
+    pass sends nothing). Needs no configuration: the example client ships with cartsync.
+
+    Example: cartsync demo --folder demo-state --store-version 4.1
+    """
+    from cartsync.demo.__main__ import STORE_VERSIONS, run_demo
+
+    if store_version not in STORE_VERSIONS:
+        raise typer.BadParameter(f"choose one of {', '.join(STORE_VERSIONS)}", param_hint="--store-version")
+    _guard(lambda: run_demo(folder, store_version))
 
 
 def _celery_app() -> Any:

@@ -26,11 +26,14 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any, ClassVar, Literal
 
-SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+from cartsync.engine.settings import ConnectionSettings
 
+SCHEMAS_FOLDER = "schemas"  # in the cartsync package (pipeline, client, connections) and in each connector's
+
+SchemaRef = str | Mapping[str, Any]  # a file name in a connector's schemas/ folder, or the schema itself
 OutcomeStatus = Literal["ok", "duplicate", "rejected", "retryable", "unknown"]
 Recovery = Literal["lookup", "recompute"]
 
@@ -104,9 +107,10 @@ class Page:
 class StreamSpec:
     """One stream of a connector: its direction and the JSON Schema of its records.
 
-    `record_schema` is a path relative to `schemas/`. For a write stream it is the shape the
-    mapped record must have; the engine validates every mapped record against it before sending.
-    `params_schema` (optional, relative to `schemas/`) describes `source.params`.
+    `record_schema` names a file of the connector's own `schemas/` folder (or is the schema
+    itself, as a mapping). For a write stream it is the shape the mapped record must have; the
+    engine validates every mapped record against it before sending.
+    `params_schema` (optional, named the same way) describes `source.params`.
     `batch_size` is how many records the engine hands to one `write` call.
     `recovery` (write streams) says how the engine learns what became of a write whose result is
     unknown, before anything is sent again:
@@ -119,8 +123,8 @@ class StreamSpec:
 
     name: str
     direction: Literal["read", "write"]
-    record_schema: str
-    params_schema: str | None = None
+    record_schema: SchemaRef
+    params_schema: SchemaRef | None = None
     batch_size: int = 50
     description: str = ""
     recovery: Recovery = "lookup"
@@ -151,27 +155,51 @@ class CheckReport:
         return all(item.ok for item in self.items)
 
 
+def load_schema(name: str) -> dict[str, Any]:
+    """One of cartsync's own JSON Schemas (`pipeline.schema.json`, `client.schema.json`, …)."""
+    return package_schema("cartsync", name)
+
+
 @cache
-def load_schema(relative_path: str) -> dict[str, Any]:
-    """Read a JSON Schema from `schemas/`."""
-    return json.loads((SCHEMAS_DIR / relative_path).read_text(encoding="utf-8"))
+def package_schema(package: str, name: str) -> dict[str, Any]:
+    """The JSON Schema `name` of the `schemas/` folder of `package`, read as package data."""
+    return json.loads((resources.files(package) / SCHEMAS_FOLDER / name).read_text(encoding="utf-8"))
 
 
 class Connector:
     """Base class for connectors. Subclasses set the class attributes and override methods.
 
-    `settings` is the connection's entry from connections.yaml, already interpolated and
-    validated against `connection_schema`, without the `connector` key.
+    `settings_spec` declares the connection's settings once (see `engine.settings`): the
+    connection schema and the typed settings object both come from it. `settings` is the
+    connection's entry from connections.yaml, already interpolated and validated against that
+    schema, without the `connector` key; `settings_spec.from_mapping(settings)` types it.
     """
 
     name: ClassVar[str]
-    connection_schema: ClassVar[str]  # path relative to schemas/
+    settings_spec: ClassVar[type[ConnectionSettings]]
     streams: ClassVar[Mapping[str, StreamSpec]]
-    secret_settings: ClassVar[frozenset[str]] = frozenset()  # never printed
 
     def __init__(self, connection_name: str, settings: Mapping[str, Any]) -> None:
         self.connection_name = connection_name
         self.settings = dict(settings)
+
+    @classmethod
+    def connection_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of this connector's entries in connections files."""
+        return cls.settings_spec.json_schema(cls.name)
+
+    @classmethod
+    def secret_settings(cls) -> frozenset[str]:
+        """Settings whose values are never printed."""
+        return cls.settings_spec.secret_names()
+
+    @classmethod
+    def schema(cls, ref: SchemaRef) -> dict[str, Any]:
+        """A schema of this connector: a file of the `schemas/` folder of the package that holds
+        its class (so a connector installed from anywhere brings its own), or a schema given as is."""
+        if isinstance(ref, Mapping):
+            return dict(ref)
+        return package_schema(cls.__module__.rpartition(".")[0], ref)
 
     def check(self) -> CheckReport:
         raise NotImplementedError
@@ -179,7 +207,8 @@ class Connector:
     def read(
         self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None
     ) -> Iterator[Page]:
-        raise NotImplementedError(f"{self.name} has no readable stream {stream!r}")
+        """Calls the connector's `read_<stream>(params, cursor)`."""
+        return self._stream_method("read", stream, "readable")(params, cursor)
 
     def has_changes(
         self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None
@@ -190,7 +219,16 @@ class Connector:
         return None
 
     def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
-        raise NotImplementedError(f"{self.name} has no writable stream {stream!r}")
+        """Calls the connector's `write_<stream>(records)`."""
+        return self._stream_method("write", stream, "writable")(records)
+
+    def _stream_method(self, verb: str, stream: str, able: str) -> Any:
+        """A stream's own method (`read_orders`), so that a connector declares one method per
+        stream instead of dispatching on the stream's name."""
+        method = getattr(self, f"{verb}_{stream}", None) if stream.isidentifier() else None
+        if method is None:
+            raise NotImplementedError(f"{self.name} has no {able} stream {stream!r}")
+        return method
 
     def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:
         """What became of writes whose result is unknown, one answer per record (the payload
@@ -200,9 +238,13 @@ class Connector:
         - None when the destination provably has no trace of it, so it is safe to send again;
         - `Outcome.unknown(reason)` when it cannot tell now (asked again on the next run).
 
-        Connectors ask in bulk and with bounded concurrency. The default cannot tell, so a
+        Connectors ask in bulk and with bounded concurrency. The connector's
+        `reconcile_<stream>(records)` answers when it has one; otherwise nothing can tell, so a
         stream without a real answer is never resent blindly.
         """
+        own = getattr(self, f"reconcile_{stream}", None) if stream.isidentifier() else None
+        if own is not None:
+            return own(records)
         return [Outcome.unknown(f"{self.name} cannot look up what became of a {stream} write")] * len(records)
 
     def close(self) -> None:

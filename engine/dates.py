@@ -35,13 +35,33 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+_DURATION = re.compile(r"^\s*(\d+)\s*(second|minute|hour|day|week)s?\s*$", re.IGNORECASE)
+
+
 def parse_duration(text: str) -> timedelta:
-    """`15 seconds`, `1 hour`, `2 weeks` as a timedelta (the `N unit ago` form without `ago`).
+    """`90 seconds`, `10 minutes`, `1 hour`, `15 days`, `2 weeks` as a timedelta: the one reader of
+    the durations integrators write (pipeline retry windows, connection settings, stream params).
 
     Raises ValueError with the accepted forms.
     """
-    epoch = datetime(2000, 1, 1, tzinfo=UTC)
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(f"{text!r} is not a duration; write e.g. '15 seconds', '10 minutes' or '1 hour'")
     try:
-        return epoch - parse_moment(f"{text} ago", now=epoch)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a duration; write e.g. '15 seconds' or '1 hour'") from None
+        return timedelta(**{match.group(2).lower() + "s": int(match.group(1))})
+    except OverflowError:
+        raise ValueError(f"{text!r} is longer than the calendar goes") from None
+
+
+def duration(value: object) -> timedelta:
+    """A duration setting as written: text (`10 minutes`) or a number of seconds. Raises ValueError."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"{value!r} is not a duration: it is below 0")
+        try:
+            return timedelta(seconds=value)
+        except OverflowError:
+            raise ValueError(f"{value!r} seconds is longer than the calendar goes") from None
+    return parse_duration(str(value))

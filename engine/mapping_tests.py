@@ -24,7 +24,7 @@ class MappingTestResult:
 
 
 def run_mapping_tests(config: PipelineConfig) -> list[MappingTestResult]:
-    pipeline = compile_pipeline(config, destination=None, extra_functions=RUNTIME_FUNCTIONS)
+    pipeline = compile_pipeline(config, record_schema=None, extra_functions=RUNTIME_FUNCTIONS)
     results = []
     for index, test in enumerate(config.tests):
         position = config.position_of(("tests", index))

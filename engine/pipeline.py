@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cartsync.engine.config.model import LedgerConfig, PipelineConfig
-from cartsync.engine.connector import StreamSpec, load_schema
 from cartsync.engine.mapping import MappingContext
 from cartsync.engine.record_validator import RecordValidator
 
@@ -52,7 +51,7 @@ class CompiledPipeline:
 
 def compile_pipeline(
     config: PipelineConfig,
-    destination: StreamSpec | None,
+    record_schema: dict[str, Any] | None,
     extra_functions: dict[str, Callable[..., Any]] | None = None,
 ) -> CompiledPipeline:
     context = MappingContext(
@@ -67,5 +66,5 @@ def compile_pipeline(
         filters=[CompiledFilter(context.compile(rule.when), rule.reason) for rule in config.filters],
         mapper=context.compile_map(config.map),
         sets_expr=context.compile(ledger.sets_expr) if ledger.sets_expr else None,
-        validator=RecordValidator(load_schema(destination.record_schema)) if destination else None,
+        validator=RecordValidator(record_schema) if record_schema is not None else None,
     )

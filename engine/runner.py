@@ -22,12 +22,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from cartsync.engine.config.model import PipelineConfig
 from cartsync.engine.connector import Connector
-from cartsync.engine.dates import parse_moment
+from cartsync.engine.dates import parse_duration
 from cartsync.engine.delivery import UNKNOWN_NOTE, Delivery, Pending, content_hash
 from cartsync.engine.mapping import MappingError
 from cartsync.engine.pipeline import CompiledPipeline
@@ -73,7 +73,7 @@ class Runner:
         self.options = options or RunOptions()
         self.progress = progress or (lambda report: None)
         self.report = RunReport(pipeline=self.config.name, dry_run=self.options.dry_run)
-        retry = (_duration(self.ledger.retry_for), _duration(self.ledger.retry_every))
+        retry = (parse_duration(self.ledger.retry_for), parse_duration(self.ledger.retry_every))
         self.delivery = Delivery(pipeline, destination, store, self.report, self.options.now, retry)
         self._seen: set[str] = set()
 
@@ -275,12 +275,6 @@ class Runner:
 
     def _now_text(self) -> str:
         return self.options.now().isoformat(timespec="seconds")
-
-
-def _duration(text: str) -> timedelta:
-    """'15 days' -> timedelta, reusing the moment parser ('15 days ago' relative to a fixed epoch)."""
-    epoch = datetime(2000, 1, 1, tzinfo=UTC)
-    return epoch - parse_moment(f"{text} ago", now=epoch)
 
 
 def _summary(report: RunReport) -> str:

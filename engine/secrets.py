@@ -38,3 +38,33 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, _MASK)
     return text
+
+
+class Secret:
+    """A secret setting's value: its repr and str are `***`, so no message, log line or state row
+    built from settings can show it. `reveal()` gives the value to the code that sends it.
+    The value is registered for redaction when the object is made."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = str(value)
+        register(self._value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret('{_MASK}')"
+
+    def __str__(self) -> str:
+        return _MASK
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._value))
+
+    def __bool__(self) -> bool:
+        return bool(self._value)

@@ -117,6 +117,6 @@ def prepare_loaded(loaded: RunConfig, store: StateStore) -> PreparedRun:
     destination = open_connector(
         connection_named(connections, config.destination.connection, config, "destination")
     )
-    spec = destination.streams[config.destination.stream]
-    compiled = compile_pipeline(config, spec, extra_functions=ledger_functions(store))
+    record_schema = destination.schema(destination.streams[config.destination.stream].record_schema)
+    compiled = compile_pipeline(config, record_schema, extra_functions=ledger_functions(store))
     return PreparedRun(compiled, source, destination)

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+from cartsync.connectors.files.settings import FilesSettings
 from cartsync.connectors.files.streams import AnyFileStream
 from cartsync.engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
 from cartsync.engine.errors import ConnectError
@@ -28,13 +29,14 @@ PAGE_SIZE = 500
 
 class FilesConnector(Connector):
     name: ClassVar[str] = "files"
-    connection_schema: ClassVar[str] = "files/connection.schema.json"
+    settings_spec: ClassVar[type[FilesSettings]] = FilesSettings
     streams: ClassVar[Mapping[str, StreamSpec]] = AnyFileStream()
 
     def __init__(self, connection_name: str, settings: Mapping[str, Any]) -> None:
         super().__init__(connection_name, settings)
-        self.folder = Path(self.settings["folder"])
-        self.format = self.settings.get("format", "jsonl")
+        config = FilesSettings.from_mapping(settings)
+        self.folder = Path(config.folder)
+        self.format = config.format
 
     def path(self, stream: str) -> Path:
         return self.folder / f"{stream}.{self.format}"

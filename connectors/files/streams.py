@@ -19,7 +19,7 @@ class AnyFileStream(Mapping[str, StreamSpec]):
         return StreamSpec(
             name=name,
             direction="both",
-            record_schema="files/record.schema.json",
+            record_schema="record.schema.json",
             batch_size=500,
             description=f"the file {name}.jsonl or {name}.csv",
         )

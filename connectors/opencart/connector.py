@@ -20,20 +20,19 @@ from cartsync.connectors.opencart.statuses import StatusBook
 from cartsync.connectors.opencart.stock import MAX_ITEMS, write_stock
 from cartsync.engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
 from cartsync.engine.http import HttpClient, RetryPolicy
-from cartsync.engine.secrets import register
 
 STREAMS = {
-    "orders": StreamSpec("orders", "read", "opencart/orders.record.schema.json",
-                         params_schema="opencart/orders.params.schema.json",
+    "orders": StreamSpec("orders", "read", "orders.record.schema.json",
+                         params_schema="orders.params.schema.json",
                          description="Orders with lines, options, totals and history; never status 0."),
-    "order_statuses": StreamSpec("order_statuses", "read", "opencart/order_statuses.record.schema.json",
+    "order_statuses": StreamSpec("order_statuses", "read", "order_statuses.record.schema.json",
                                  description="The store's order statuses (ids differ per store)."),
-    "products": StreamSpec("products", "read", "opencart/products.record.schema.json",
+    "products": StreamSpec("products", "read", "products.record.schema.json",
                            description="Products with sku, model, quantity and option value quantities."),
-    "order_history": StreamSpec("order_history", "write", "opencart/order_history.record.schema.json",
+    "order_history": StreamSpec("order_history", "write", "order_history.record.schema.json",
                                 batch_size=20,
                                 description="Add a status (by name), comment and notify flag to an order."),
-    "stock": StreamSpec("stock", "write", "opencart/stock.record.schema.json", batch_size=MAX_ITEMS,
+    "stock": StreamSpec("stock", "write", "stock.record.schema.json", batch_size=MAX_ITEMS,
                         description="Set product or option value quantities by sku or model.",
                         recovery="recompute"),
 }
@@ -41,15 +40,13 @@ STREAMS = {
 
 class OpenCartConnector(Connector):
     name = "opencart"
-    connection_schema = "opencart/connection.schema.json"
+    settings_spec = StoreSettings
     streams: ClassVar[Mapping[str, StreamSpec]] = STREAMS
-    secret_settings = frozenset({"api_key"})
 
     def __init__(self, connection_name: str, settings: Mapping[str, Any], *,
                  retry: RetryPolicy | None = None) -> None:
         super().__init__(connection_name, settings)
         self.store = StoreSettings.from_mapping(settings)
-        register(self.store.api_key)
         self.http = HttpClient(self.store.store_url, describe=f"the OpenCart store at {self.store.store_url}",
                                timeout=self.store.timeout, verify_tls=self.store.verify_tls, retry=retry)
         self.session = StoreSession(self.store, self.http)
@@ -64,7 +61,7 @@ class OpenCartConnector(Connector):
              cursor: Mapping[str, Any] | None) -> Iterator[Page]:
         if stream == "orders":
             return read_orders(self.extension, self.statuses, params, cursor, page_size=self.store.page_size,
-                               overlap_seconds=self.store.overlap_seconds)
+                               overlap=self.store.overlap)
         if stream == "order_statuses":
             return read_statuses(self.statuses)
         if stream == "products":

@@ -1,4 +1,4 @@
-"""The client side of the cartsync extension contract (`schemas/opencart/extension.openapi.yaml`).
+"""The client side of the cartsync extension contract (`connectors/opencart/schemas/extension.openapi.yaml`).
 
 With `extension: auto` the variant is found by asking each variant the store's version can
 run for its `version` operation; the first that answers is used.

@@ -3,38 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from cartsync.connectors.opencart.extension import ExtensionClient
 from cartsync.connectors.opencart.records import order_record, product_record
 from cartsync.connectors.opencart.statuses import StatusBook
 from cartsync.engine.connector import Page
-from cartsync.engine.dates import parse_moment
-from cartsync.engine.errors import ConfigError
+from cartsync.engine.cursor import IncrementalCursor
+from cartsync.engine.paging import Marker, keyset_pages
 
 STORE_DATE = "%Y-%m-%d %H:%M:%S"
 
 
+def _store_date(text: str) -> datetime:
+    return datetime.strptime(text, STORE_DATE)
+
+
+def orders_cursor(overlap: timedelta) -> IncrementalCursor:
+    """Orders by (modified, order_id), re-read from `overlap` before the last one."""
+    return IncrementalCursor("modified", overlap, _store_date, keys=("order_id",))
+
+
 def read_orders(extension: ExtensionClient, statuses: StatusBook, params: Mapping[str, Any],
-                cursor: Mapping[str, Any] | None, *, page_size: int, overlap_seconds: int) -> Iterator[Page]:
-    """Orders by (modified, order_id). A later run starts `overlap_seconds` before the cursor's
+                cursor: Mapping[str, Any] | None, *, page_size: int, overlap: timedelta) -> Iterator[Page]:
+    """Orders by (modified, order_id). A later run starts `overlap` before the cursor's
     `modified`; the engine's ledger drops the repeats. Status-0 orders never come back."""
     query = _order_filters(statuses, params, limit=page_size)
-    start = _start(params, cursor, overlap_seconds)
+    incremental = orders_cursor(overlap)
+    start = incremental.start(cursor, params.get("earliest") or None, where="source.params.earliest")
     if start:
-        query["modified_from"] = start
-    while True:
-        reply = extension.call("orders", params=query)
-        records = [order_record(order) for order in reply["orders"]]
-        if records:
-            last = records[-1]
-            yield Page(records, cursor={"modified": last["modified"], "order_id": last["order_id"]})
-        following = reply.get("next")
-        if not following or not records:
-            return
-        query["after_modified"] = following["after_modified"]
-        query["after_id"] = following["after_id"]
+        query["modified_from"] = start.strftime(STORE_DATE)
+    fetch = partial(_fetch, extension, "orders", query, order_record)
+    for records in keyset_pages(fetch):
+        yield Page(records, cursor=incremental.after(records[-1]))
 
 
 def orders_changed(extension: ExtensionClient, statuses: StatusBook, params: Mapping[str, Any],
@@ -58,17 +61,11 @@ def _order_filters(statuses: StatusBook, params: Mapping[str, Any], *, limit: in
     return query
 
 
-def _start(params: Mapping[str, Any], cursor: Mapping[str, Any] | None, overlap_seconds: int) -> str | None:
-    if cursor and cursor.get("modified"):
-        moment = datetime.strptime(str(cursor["modified"]), STORE_DATE) - timedelta(seconds=overlap_seconds)
-        return moment.strftime(STORE_DATE)
-    if params.get("earliest"):
-        try:
-            moment = parse_moment(str(params["earliest"]))
-        except ValueError as exc:
-            raise ConfigError(f"source.params.earliest: {exc}") from None
-        return moment.astimezone(UTC).strftime(STORE_DATE)
-    return None
+def _fetch(extension: ExtensionClient, route: str, query: dict[str, Any], record: Any,
+           marker: Marker | None) -> tuple[list[dict[str, Any]], Marker | None]:
+    """One page of `route`, after `marker` (the extension's `next` of the page before)."""
+    reply = extension.call(route, params={**query, **(marker or {})})
+    return [record(item) for item in reply[route]], reply.get("next")
 
 
 def read_statuses(statuses: StatusBook) -> Iterator[Page]:
@@ -77,13 +74,6 @@ def read_statuses(statuses: StatusBook) -> Iterator[Page]:
 
 def read_products(extension: ExtensionClient, *, page_size: int) -> Iterator[Page]:
     """Every product, by product_id. A full listing each time, so there is no cursor."""
-    query: dict[str, Any] = {"limit": page_size}
-    while True:
-        reply = extension.call("products", params=query)
-        records = [product_record(product) for product in reply["products"]]
-        if records:
-            yield Page(records)
-        following = reply.get("next")
-        if not following or not records:
-            return
-        query["after_id"] = following["after_id"]
+    fetch = partial(_fetch, extension, "products", {"limit": page_size}, product_record)
+    for records in keyset_pages(fetch):
+        yield Page(records)

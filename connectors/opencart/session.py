@@ -99,8 +99,8 @@ class StoreSession:
 
     def _login_fields(self, version: str) -> dict[str, str]:
         if version.startswith("2"):
-            return {"key": self.settings.api_key}
-        return {"username": self.settings.api_username, "key": self.settings.api_key}
+            return {"key": self.settings.api_key.reveal()}
+        return {"username": self.settings.api_username, "key": self.settings.api_key.reveal()}
 
     def _post_login(self, route: str, fields: Mapping[str, str]) -> requests.Response:
         self.http.session.cookies.clear()  # 2.3 binds the new token to the new PHPSESSID
@@ -116,7 +116,7 @@ class StoreSession:
         self._accept_login(version, errors.decode(response, store_url=self.settings.store_url, route=route))
 
     def _detect_and_login(self) -> None:
-        fields = {"username": self.settings.api_username, "key": self.settings.api_key}
+        fields = {"username": self.settings.api_username, "key": self.settings.api_key.reveal()}
         response = self._post_login("api/login", fields)
         if errors.forbidden_41(response):
             self.version = self.login_answered_as = "4.1"
@@ -255,7 +255,8 @@ class StoreSession:
             values["nonce"] = new_nonce()
             extension = (values["nonce"], body_digest(body or b""))
         signed = {name: value for name, value in values.items() if name != "nonce"}
-        values["signature"] = signature(self.settings.api_key, route=route, call=call, host=host, path=path,
+        values["signature"] = signature(self.settings.api_key.reveal(),
+                                        route=route, call=call, host=host, path=path,
                                         form_md5=form_digest(clean_form(form or {}, "4.1")),
                                         extension=extension, **signed)
         return {"call": call, **values}

@@ -1,63 +1,79 @@
-"""The connection's settings (`connector: opencart` in connections.yaml), with their defaults."""
+"""The connection's settings (`connector: opencart` in connections.yaml): their types, defaults and
+meaning, declared once. The connection schema is generated from this class."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
 
 from cartsync.connectors.opencart.status_cache import DEFAULT_PATH
-from cartsync.engine.errors import ConfigError
+from cartsync.engine.secrets import Secret
+from cartsync.engine.settings import ConnectionSettings, setting
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
-_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+def _no_trailing_slash(url: str) -> str:
+    return url.rstrip("/")
+
+
+def _off_when_empty(path: str) -> str | None:
+    return path or None
 
 
 @dataclass(frozen=True)
-class StoreSettings:
-    store_url: str
-    api_key: str
-    api_username: str = "Default"
-    version: str = "auto"  # or 2.1, 2.3, 3.0, 4.0, 4.1
-    extension: str = "auto"  # or api, extension3, extension4, signed
-    timeout: float = 30.0
-    verify_tls: bool = True
-    page_size: int = 50
-    overlap_seconds: int = 600
-    status_ids: Mapping[str, int] = field(default_factory=dict)  # name -> id, when names cannot be read
-    option_products: str = "sum"  # or keep: how a product follows the option values the stock stream sets
-    status_cache: str | None = DEFAULT_PATH  # where status ids are kept for maintenance mode; None: nowhere
+class StoreSettings(ConnectionSettings):
+    """An OpenCart 2.1–4.1 store, reached with its Store URL and an API user's key (System > Users > API).
+    Keep the key in the environment: api_key: ${SHOP_OC_KEY}."""
 
-    @classmethod
-    def from_mapping(cls, settings: Mapping[str, Any]) -> StoreSettings:
-        return cls(
-            store_url=str(settings["store_url"]).rstrip("/"),
-            api_key=str(settings["api_key"]),
-            api_username=str(settings.get("api_username", "Default")),
-            version=str(settings.get("version", "auto")),
-            extension=str(settings.get("extension", "auto")),
-            timeout=float(settings.get("timeout", 30)),
-            verify_tls=bool(settings.get("verify_tls", True)),
-            page_size=int(settings.get("page_size", 50)),
-            overlap_seconds=duration_seconds(settings.get("overlap", "10 minutes"), "overlap"),
-            status_ids={str(k): int(v) for k, v in (settings.get("status_ids") or {}).items()},
-            option_products=str(settings.get("option_products", "sum")),
-            status_cache=_optional_path(settings.get("status_cache", DEFAULT_PATH)),
-        )
-
-
-def _optional_path(value: object) -> str | None:
-    """A path setting; null (or an empty text) turns it off."""
-    return str(value) if value else None
-
-
-def duration_seconds(value: object, name: str) -> int:
-    """`10 minutes`, `2 hours`, `90 seconds`, or a number of seconds."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ConfigError(f"{name}: {value!r} is not a duration",
-                          hint="write e.g. '10 minutes', '2 hours' or a number of seconds")
-    return int(match.group(1)) * _SECONDS[match.group(2).lower()]
+    store_url: str = setting(
+        description="The shop's own address, the folder that holds its index.php, e.g. "
+        "https://shop.example.com (not the admin).",
+        format="http-url",
+        clean=_no_trailing_slash,
+    )
+    api_key: Secret = setting(description="The API user's key, e.g. ${SHOP_OC_KEY}. Never printed.")
+    api_username: str = setting(
+        "Default",
+        description="The API user's name (System > Users > API). OpenCart 2.x finds the user by its key "
+        "alone.",
+        minLength=1,
+    )
+    version: Literal["auto", "2.1", "2.3", "3.0", "4.0", "4.1"] = setting(
+        "auto", description="The OpenCart version; auto detects it at login."
+    )
+    extension: Literal["auto", "api", "extension3", "extension4", "signed"] = setting(
+        "auto",
+        description="Where the cartsync extension's routes live: api (2.x, or 3.0 uploaded by hand), "
+        "extension3 (3.0 Extension Installer), extension4 (4.0), signed (4.1). auto tries the ones the "
+        "version allows.",
+    )
+    timeout: float = setting(30, description="Seconds to wait for a reply.", exclusiveMinimum=0)
+    verify_tls: bool = setting(
+        True, description="Verify the store's TLS certificate. Turn off only for a test store."
+    )
+    page_size: int = setting(50, description="Orders (or products) per page.", minimum=1, maximum=200)
+    overlap: timedelta = setting(
+        "10 minutes",
+        description="How far before the last cursor a later orders run starts again ('10 minutes', "
+        "'2 hours', or seconds); the ledger drops the repeats.",
+    )
+    option_products: Literal["sum", "keep"] = setting(
+        "sum",
+        description="How the stock stream sets a product whose option values it sets: sum (the product's "
+        "quantity becomes the total of its option values that take stock, in the same call, so the "
+        "storefront sells what the options hold) or keep (left as it is).",
+    )
+    status_cache: str | None = setting(
+        DEFAULT_PATH,
+        description="A file (relative to the working folder) where the store's order status ids are kept "
+        "after each run that can read them, so that shipment confirmation still resolves status names "
+        "while maintenance mode blocks the extension's routes (3.0 installer package, 4.x). null: keep none.",
+        clean=_off_when_empty,
+    )
+    status_ids: Mapping[str, int] = setting(
+        {},
+        description="Order status ids by name, e.g. {Shipped: 3}. Only needed when the extension cannot be "
+        "asked (maintenance mode blocks extension/... routes); otherwise names are resolved with the store.",
+        additionalProperties={"type": "integer", "minimum": 0},
+    )

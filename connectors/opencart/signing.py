@@ -1,6 +1,6 @@
 """OpenCart 4.1 signed calls: base64(HMAC-SHA1(key, route\\ncall\\nusername\\nhost\\npath\\n
 store_id\\nlanguage\\ncurrency\\nmd5(form)\\ntime\\n)), accepted within ±450 seconds of the store's
-clock (see `schemas/opencart/extension.openapi.yaml`).
+clock (see `connectors/opencart/schemas/extension.openapi.yaml`).
 
 `path` is `rtrim(dirname(PHP_SELF), '/') + '/'`: `/` for a store at the web root, `/shop/` for
 one under `/shop/index.php`. `md5(form)` is the hex md5 of PHP's `http_build_query` of the

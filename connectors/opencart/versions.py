@@ -1,6 +1,6 @@
 """What differs between OpenCart versions, as data both the client and the sandbox store read.
 
-`VARIANT_ROUTES` follows `schemas/opencart/extension.openapi.yaml`: where each extension
+`VARIANT_ROUTES` follows `connectors/opencart/schemas/extension.openapi.yaml`: where each extension
 operation lives for each way the cartsync extension can be installed.
 """
 

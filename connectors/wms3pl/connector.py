@@ -29,16 +29,15 @@ from cartsync.engine.http import HttpClient, RetryPolicy
 
 class Wms3plConnector(Connector):
     name = "wms3pl"
-    connection_schema = "wms3pl/connection.schema.json"
-    secret_settings: ClassVar[frozenset[str]] = frozenset({"client_secret"})
+    settings_spec = WmsSettings
     streams: ClassVar[Mapping[str, StreamSpec]] = {
-        "orders": StreamSpec("orders", "write", "wms3pl/orders.record.schema.json", batch_size=50,
+        "orders": StreamSpec("orders", "write", "orders.record.schema.json", batch_size=50,
                              description="Orders created in the WMS, one POST /orders each."),
-        "shipments": StreamSpec("shipments", "read", "wms3pl/shipments.record.schema.json",
-                                params_schema="wms3pl/shipments.params.schema.json",
+        "shipments": StreamSpec("shipments", "read", "shipments.record.schema.json",
+                                params_schema="shipments.params.schema.json",
                                 description="Orders the WMS closed (shipped or canceled), with tracking."),
-        "stock": StreamSpec("stock", "read", "wms3pl/stock.record.schema.json",
-                            params_schema="wms3pl/stock.params.schema.json",
+        "stock": StreamSpec("stock", "read", "stock.record.schema.json",
+                            params_schema="stock.params.schema.json",
                             description="Available quantity per SKU, from stock summaries."),
     }
 
@@ -55,7 +54,7 @@ class Wms3plConnector(Connector):
         self.http.session.mount("https://", pool)
         self.http.session.mount("http://", pool)
         self.tokens = TokenManager(self.http, client_id=self.config.client_id,
-                                   client_secret=self.config.client_secret,
+                                   client_secret=self.config.client_secret.reveal(),
                                    user_login_id=self.config.user_login_id, tpl=self.config.tpl)
         accept = HAL_MEDIA_TYPE if self.config.reply_format == "hal" else JSON_MEDIA_TYPE
         self.api = WmsApi(self.http, self.tokens, accept)
@@ -90,23 +89,17 @@ class Wms3plConnector(Connector):
             report.add("orders", f"GET /orders answers: {total} orders{scope}")
         return report
 
-    def read(self, stream: str, params: Mapping[str, Any],
-             cursor: Mapping[str, Any] | None) -> Iterator[Page]:
-        if stream == "shipments":
-            return self.shipments.read(params, cursor)
-        if stream == "stock":
-            return self.stock.read(params)
-        return super().read(stream, params, cursor)
+    def read_shipments(self, params: Mapping[str, Any], cursor: Mapping[str, Any] | None) -> Iterator[Page]:
+        return self.shipments.read(params, cursor)
 
-    def write(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome]:
-        if stream == "orders":
-            return self.orders.write(records)
-        return super().write(stream, records)
+    def read_stock(self, params: Mapping[str, Any], cursor: Mapping[str, Any] | None) -> Iterator[Page]:
+        return self.stock.read(params)
 
-    def reconcile(self, stream: str, records: list[dict[str, Any]]) -> list[Outcome | None]:
-        if stream == "orders":
-            return self.orders.reconcile(records)
-        return super().reconcile(stream, records)
+    def write_orders(self, records: list[dict[str, Any]]) -> list[Outcome]:
+        return self.orders.write(records)
+
+    def reconcile_orders(self, records: list[dict[str, Any]]) -> list[Outcome | None]:
+        return self.orders.reconcile(records)
 
     def close(self) -> None:
         self.http.close()

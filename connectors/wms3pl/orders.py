@@ -26,10 +26,10 @@ from typing import Any
 from cartsync.connectors.wms3pl import query
 from cartsync.connectors.wms3pl.api import WmsApi
 from cartsync.connectors.wms3pl.errors import order_hint, parse_fault
-from cartsync.connectors.wms3pl.paging import pages
 from cartsync.connectors.wms3pl.replies import camel_case, order_page
 from cartsync.engine.connector import Outcome
 from cartsync.engine.errors import CartsyncError, ConfigError, ConnectError, OutcomeUnknown, TransientError
+from cartsync.engine.paging import numbered_pages
 
 ORDERS_PATH = "/orders"
 LOOKUP_GROUP = 100  # referenceNums per lookup query (keeps the URL short)
@@ -77,7 +77,7 @@ class OrderWriter:
 
         found: dict[str, str] = {}
         try:
-            for page in pages(fetch, LOOKUP_GROUP):
+            for page in numbered_pages(fetch, LOOKUP_GROUP):
                 for order in page:
                     found.setdefault(str(order["referenceNum"]).lower(), str(order["readOnly"]["orderId"]))
         except ConnectError:

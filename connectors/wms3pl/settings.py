@@ -1,37 +1,63 @@
-"""The connection settings of a `wms3pl` connection, typed (see schemas/wms3pl/connection.schema.json)."""
+"""The settings of a `wms3pl` connection: their types, defaults and meaning, declared once. The
+connection schema is generated from this class."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from cartsync.engine.secrets import Secret
+from cartsync.engine.settings import ConnectionSettings, setting
 
 DEFAULT_BASE_URL = "https://secure-wms.com"
 
 
 @dataclass(frozen=True)
-class WmsSettings:
-    client_id: str
-    client_secret: str
-    user_login_id: str
-    base_url: str = DEFAULT_BASE_URL
-    tpl: str | None = None
-    customer_id: int | None = None
-    facility_id: int | None = None
-    timeout: float = 30.0
-    verify_tls: bool = True
-    concurrency: int = 4
-    page_size: int = 100
-    reply_format: Literal["hal", "json"] = "hal"
+class WmsSettings(ConnectionSettings):
+    """Extensiv 3PL Warehouse Manager REST API. The warehouse gives you the client id and secret, the
+    user login id, the customer id and the facility id (and for some credentials a 3PL key, tpl). Keep
+    the secret in the environment: client_secret: ${WMS_CLIENT_SECRET}."""
 
-    @classmethod
-    def from_mapping(cls, settings: Mapping[str, Any]) -> WmsSettings:
-        known = {name: settings[name] for name in cls.__dataclass_fields__ if settings.get(name) is not None}
-        known["client_id"] = str(known.get("client_id", ""))
-        known["client_secret"] = str(known.get("client_secret", ""))
-        known["user_login_id"] = str(known.get("user_login_id", ""))
-        for name in ("customer_id", "facility_id", "concurrency", "page_size"):
-            if name in known:
-                known[name] = int(known[name])
-        known["base_url"] = str(known.get("base_url", DEFAULT_BASE_URL)).rstrip("/")
-        return cls(**known)
+    client_id: str = setting(
+        description="OAuth2 client id, e.g. ${WMS_CLIENT_ID}.", credential=True, minLength=1
+    )
+    client_secret: Secret = setting(
+        description="OAuth2 client secret, e.g. ${WMS_CLIENT_SECRET}. Never printed."
+    )
+    user_login_id: str = setting(
+        description="The numeric user login id the token is issued for.", type=["integer", "string"]
+    )
+    base_url: str = setting(
+        DEFAULT_BASE_URL,
+        description="https://secure-wms.com (production) or https://box.secure-wms.com (the vendor's "
+        "sandbox).",
+        format="http-url",
+        clean=lambda url: url.rstrip("/"),
+    )
+    tpl: str | None = setting(
+        None, description="The 3PL key (a GUID such as {0a1b…}), only for credentials that need it."
+    )
+    customer_id: int | None = setting(
+        None, description="The WMS customer orders are created for. Needed to write orders.", minimum=1
+    )
+    facility_id: int | None = setting(
+        None,
+        description="The warehouse (facility) orders go to; also the one `stock` reads with "
+        "`facility: configured`.",
+        minimum=1,
+    )
+    timeout: float = setting(30, description="Seconds to wait for a reply.", exclusiveMinimum=0)
+    verify_tls: bool = setting(
+        True, description="Verify the server's TLS certificate. Turn off only for a test host."
+    )
+    concurrency: int = setting(4, description="Orders sent at the same time.", minimum=1, maximum=16)
+    page_size: int = setting(
+        100,
+        description="Orders per page when reading (stock pages are at most 500).",
+        minimum=1,
+        maximum=1000,
+    )
+    reply_format: Literal["hal", "json"] = setting(
+        "hal",
+        description="Ask for HAL (application/hal+json) or plain JSON replies. Both are read either way.",
+    )

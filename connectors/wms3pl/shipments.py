@@ -18,11 +18,11 @@ from typing import Any
 
 from cartsync.connectors.wms3pl import query
 from cartsync.connectors.wms3pl.api import WmsApi
-from cartsync.connectors.wms3pl.paging import pages
 from cartsync.connectors.wms3pl.replies import order_page
 from cartsync.engine.connector import Page
+from cartsync.engine.cursor import IncrementalCursor
 from cartsync.engine.dates import parse_moment
-from cartsync.engine.errors import ConfigError
+from cartsync.engine.paging import numbered_pages
 
 ORDERS_PATH = "/orders"
 STATUS_CANCELED = 2
@@ -36,16 +36,17 @@ def wms_datetime(text: str) -> datetime:
     return parse_moment(_LONG_FRACTION.sub(r"\1", text)).replace(tzinfo=None)
 
 
+def shipments_cursor(params: Mapping[str, Any]) -> IncrementalCursor:
+    """Closed orders by last-modified date, re-read from `overlap_minutes` before the last one."""
+    overlap = timedelta(minutes=float(params.get("overlap_minutes", DEFAULT_OVERLAP_MINUTES)))
+    return IncrementalCursor("lastModifiedDate", overlap, wms_datetime)
+
+
 def since_moment(params: Mapping[str, Any], cursor: Mapping[str, Any] | None) -> str:
     """The `=ge=` bound: the cursor minus the overlap, or `earliest` on a first run."""
-    try:
-        if cursor and cursor.get("lastModifiedDate"):
-            overlap = timedelta(minutes=float(params.get("overlap_minutes", DEFAULT_OVERLAP_MINUTES)))
-            moment = wms_datetime(str(cursor["lastModifiedDate"])) - overlap
-        else:
-            moment = parse_moment(str(params.get("earliest", DEFAULT_EARLIEST))).replace(tzinfo=None)
-    except ValueError as exc:
-        raise ConfigError(f"shipments: {exc}") from None
+    earliest = params.get("earliest", DEFAULT_EARLIEST)
+    moment = shipments_cursor(params).start(cursor, earliest, where="shipments: earliest")
+    assert moment is not None  # there is always an `earliest`
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -97,6 +98,7 @@ class ShipmentReader:
                 query.RQL: rql, query.SORT: query.LAST_MODIFIED, query.DETAIL: query.DETAIL_ALL})
             return order_page(self.api.get_json(ORDERS_PATH, params_sent, "list closed orders"))
 
-        for orders in pages(fetch, page_size):
+        incremental = shipments_cursor(params)
+        for orders in numbered_pages(fetch, page_size):
             records = [shipment_record(order) for order in orders]
-            yield Page(records, {"lastModifiedDate": records[-1]["lastModifiedDate"]})
+            yield Page(records, incremental.after(records[-1]))

@@ -13,10 +13,10 @@ from typing import Any
 
 from cartsync.connectors.wms3pl import query
 from cartsync.connectors.wms3pl.api import WmsApi
-from cartsync.connectors.wms3pl.paging import pages
 from cartsync.connectors.wms3pl.replies import stock_page
 from cartsync.engine.connector import Page
 from cartsync.engine.errors import ConfigError
+from cartsync.engine.paging import numbered_pages
 
 STOCK_PATH = "/inventory/stocksummaries"
 RECORDS_PER_PAGE = 500
@@ -76,7 +76,7 @@ class StockReader:
             params_sent = query.page(self.page_size, number)
             return stock_page(self.api.get_json(STOCK_PATH, params_sent, "read stock summaries"))
 
-        rows = (row for batch in pages(fetch, self.page_size) for row in batch)
+        rows = (row for batch in numbered_pages(fetch, self.page_size) for row in batch)
         records = sum_stock(rows, facility_id)
         for start in range(0, len(records), RECORDS_PER_PAGE):
             yield Page(records[start:start + RECORDS_PER_PAGE])

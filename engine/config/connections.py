@@ -1,7 +1,7 @@
 """Reading a connections file: `name -> {connector: NAME, ...settings}`.
 
 `connector:` chooses the connector; the other keys are checked against that connector's own
-connection schema. Values of secret settings (the connector's `secret_settings`, and keys that
+connection schema. Values of secret settings (the connector's `Secret` settings, and keys that
 look like keys, tokens or passwords) are registered as secrets before anything is reported.
 A credential written in the file instead of `${VAR}` (secret settings, and settings the
 connection schema marks `x-credential`) is a warning: it works, but it should not be committed.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cartsync.engine import secrets
-from cartsync.engine.config.connectors import ConnectorProblem, connector_schema, find_connector
+from cartsync.engine.config.connectors import ConnectorProblem, connection_schema, find_connector
 from cartsync.engine.config.env_vars import Environment
 from cartsync.engine.config.issues import did_you_mean, issue, warning
 from cartsync.engine.config.model import ConfigIssue, ConnectionConfig
@@ -95,9 +95,9 @@ def _read_entry(
         position = document.value_position((name, CONNECTOR))
         return connection, [issue(position, (name, CONNECTOR), found.message, found.hint)]
     for key, value in settings.items():
-        if key in found.secret_settings or looks_secret(key):
+        if key in found.secret_settings() or looks_secret(key):
             secrets.register(value)
-    schema = connector_schema(found.connection_schema)
+    schema = connection_schema(found)
     if isinstance(schema, ConnectorProblem):
         return connection, [issue(where, (name,), schema.message)]
     issues = check_schema(settings, schema, document, (name,))
@@ -113,7 +113,7 @@ def _credentials_in_file(
     for key, value in settings.items():
         spec = known.get(key)  # an unknown key is reported as such
         credential = spec is not None and (
-            key in connector.secret_settings or spec.get("x-credential") or looks_secret(key)
+            key in connector.secret_settings() or spec.get("x-credential") or looks_secret(key)
         )
         if not credential or not isinstance(value, str) or not value or (name, key) in document.from_env:
             continue

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cartsync.engine.config.issues import did_you_mean
-from cartsync.engine.connector import Connector, load_schema
+from cartsync.engine.connector import Connector, SchemaRef
 from cartsync.engine.registry import connector_class, connector_names
 
 
@@ -33,9 +33,23 @@ def find_connector(name: str) -> type[Connector] | ConnectorProblem:
         )
 
 
-def connector_schema(relative_path: str) -> dict[str, Any] | ConnectorProblem:
-    """A schema from `schemas/`, or why it cannot be read."""
+def connection_schema(connector: type[Connector]) -> dict[str, Any] | ConnectorProblem:
+    """The connection schema `connector`'s settings spec gives, or why it cannot be made."""
     try:
-        return load_schema(relative_path)
-    except (OSError, ValueError) as error:
-        return ConnectorProblem(f"cannot read the schema schemas/{relative_path} ({error})")
+        return connector.connection_schema()
+    except (TypeError, ValueError, AttributeError, NameError) as error:
+        return ConnectorProblem(
+            f"connector `{connector.name}` has no usable settings spec ({type(error).__name__}: {error})",
+            "reinstall the connector's package; its author: declare settings with engine.settings",
+        )
+
+
+def connector_schema(connector: type[Connector], ref: SchemaRef) -> dict[str, Any] | ConnectorProblem:
+    """A schema of `connector`, or why it cannot be read."""
+    try:
+        return connector.schema(ref)
+    except (OSError, ValueError, TypeError) as error:
+        return ConnectorProblem(
+            f"connector `{connector.name}` cannot read its schema {ref} ({type(error).__name__}: {error})",
+            "reinstall the connector's package, or check that its schemas/ folder is package data",
+        )

@@ -47,7 +47,7 @@ def check_endpoints(
             message = f"stream `{stream}` of connector `{connector.name}` cannot be {verb}"
             issues.append(issue(where, (role, "stream"), message))
         elif spec.params_schema:
-            schema = connector_schema(spec.params_schema)
+            schema = connector_schema(connector, spec.params_schema)
             if isinstance(schema, ConnectorProblem):
                 issues.append(issue(where, (role, "stream"), schema.message))
             else:

@@ -20,7 +20,7 @@ from cartsync.engine.mapping.dispatch import FunctionTable
 from cartsync.engine.mapping.errors import ExpressionSyntaxError
 from cartsync.engine.mapping.evaluators import Evaluator, Interpreted
 from cartsync.engine.mapping.expression import Expression
-from cartsync.engine.mapping.functions import SPECS
+from cartsync.engine.mapping.functions import function_specs
 from cartsync.engine.mapping.mapper import Mapper
 from cartsync.engine.mapping.syntax import parse
 
@@ -37,7 +37,6 @@ def _jmespath_spec(name: str, entry: dict[str, Any]) -> FunctionSpec:
 JMESPATH_SPECS: dict[str, FunctionSpec] = {
     name: _jmespath_spec(name, entry) for name, entry in Functions.FUNCTION_TABLE.items()
 }
-FUNCTION_NAMES: frozenset[str] = frozenset(SPECS) | frozenset(JMESPATH_SPECS)
 EVALUATORS = ("compiled", "interpreted")
 
 
@@ -64,7 +63,7 @@ class MappingContext:
         self._lookups = lookups
         self._settings = settings
         env = FunctionEnv(lookups or {}, settings or {}, now or partial(datetime.now, UTC))
-        self._specs: dict[str, FunctionSpec] = {**JMESPATH_SPECS, **SPECS}
+        self._specs: dict[str, FunctionSpec] = {**JMESPATH_SPECS, **function_specs()}
         for name, function in (extra_functions or {}).items():
             if name in self._specs:
                 raise ValueError(f"extra function {name}() has the name of a built-in function")

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cartsync.engine.mapping.declare import FunctionSpec
-from cartsync.engine.mapping.functions import GROUPS
+from cartsync.engine.mapping.functions import function_groups
 
 SAMPLE_RECORD: dict[str, Any] = {
     "order_id": 10045,
@@ -113,7 +113,7 @@ def render_reference() -> str:
             settings=json.dumps(SAMPLE_SETTINGS),
         )
     ]
-    for title, module in GROUPS:
+    for title, module in function_groups():
         intro = inspect.cleandoc(module.__doc__ or "")
         parts.append(f"## {title}\n\n{intro}\n")
         parts.extend(_function_section(function.mapping_spec) for function in module.FUNCTIONS)

@@ -10,11 +10,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from cartsync.engine.errors import CartsyncError, LockHeld
 from cartsync.engine.report import RunReport
-from cartsync.engine.runner import Runner, RunOptions
-from cartsync.engine.state import StateStore
+from cartsync.engine.run_file import RunOptions, run_pipeline_file
 from cartsync.engine.workers.app import app, settings
 from cartsync.engine.workers.settings import client_state
-from cartsync.engine.workspace import prepare
 
 RUN_TASK = "cartsync.run_pipeline"
 log = logging.getLogger("cartsync.worker")
@@ -47,18 +45,4 @@ def run_pipeline(client: str, pipeline: str, connections: str | None = None) -> 
 
 
 def _run(pipeline: Path, connections: Path | None, state: str) -> RunReport:
-    store = StateStore.open(state)
-    try:
-        prepared = prepare(pipeline, connections, store)
-        try:
-            return Runner(
-                prepared.pipeline,
-                prepared.source,
-                prepared.destination,
-                store,
-                RunOptions(lease_seconds=settings.lease_seconds),
-            ).run()
-        finally:
-            prepared.close()
-    finally:
-        store.close()
+    return run_pipeline_file(pipeline, connections, state, RunOptions(lease_seconds=settings.lease_seconds))

@@ -56,15 +56,16 @@ def valid_pipeline() -> str:
 
 
 READ_ONLY_CONNECTOR = """
+from cartsync.connectors.files.connector import FilesConnector
 from cartsync.engine.connector import Connector, StreamSpec
 
 
 class ReadOnlyConnector(Connector):
     name = "readonly"
-    connection_schema = "files/connection.schema.json"
+    settings_spec = FilesConnector.settings_spec
     streams = {
         "orders": StreamSpec(
-            "orders", "read", "files/record.schema.json", params_schema="files/connection.schema.json"
+            "orders", "read", {"type": "object"}, params_schema=FilesConnector.connection_schema()
         )
     }
 """

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from cartsync.engine.connector import SCHEMAS_DIR, load_schema
+from cartsync.engine.config.connections_schema import connections_schema_text
+from cartsync.engine.connector import load_schema
 from cartsync.engine.registry import connector_names
 
 
@@ -36,11 +38,23 @@ def test_every_pipeline_key_is_documented_for_editors():
     assert _documented_properties(load_schema("connections.schema.json")) == []
 
 
+def test_the_shipped_connections_schema_is_generated_from_the_installed_connectors():
+    shipped = Path(__file__).parents[2] / "schemas" / "connections.schema.json"
+    assert shipped.read_text(encoding="utf-8") == connections_schema_text(), (
+        "regenerate with: cartsync schemas --write schemas/"
+    )
+
+
 def test_connections_schema_has_one_if_then_branch_per_registered_connector():
-    connection = load_schema("connections.schema.json")["$defs"]["connection"]
+    schema = load_schema("connections.schema.json")
+    connection = schema["$defs"]["connection"]
     assert connection["properties"]["connector"]["enum"] == connector_names()
     branches = {b["if"]["properties"]["connector"]["const"]: b["then"]["$ref"] for b in connection["allOf"]}
-    assert branches == {name: f"{name}/connection.schema.json" for name in connector_names()}
+    assert branches == {name: f"#/$defs/connection.{name}" for name in connector_names()}
     assert "anyOf" not in str(connection) and "oneOf" not in str(connection)
-    for reference in branches.values():
-        assert (SCHEMAS_DIR / reference).is_file(), reference
+    validator = Draft202012Validator(schema)
+    assert list(validator.iter_errors({"shop": {"connector": "files", "folder": "out"}})) == []
+    wrong = {"shop": {"connector": "opencart", "store_url": "https://x.example", "api_key": "k", "pgsize": 5}}
+    assert [error.message for error in validator.iter_errors(wrong)] == [
+        "Additional properties are not allowed ('pgsize' was unexpected)"
+    ]

@@ -7,11 +7,12 @@ integrators made (each example of the issue that asked for this corpus is here, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
 from corpus_harness import CONNECTIONS, At, Case, checks, dry_run, real_run, validate
+
+from cartsync.engine.registry import connector_class
 
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("order_download", "shipment_confirmation", "inventory_sync")
@@ -131,7 +132,7 @@ def _connection_edit(connector: str, key: str, line: str) -> tuple[str, str]:
 def connection_setting_cases() -> list[Case]:
     cases = []
     for connector in ("opencart", "wms3pl"):
-        schema = json.loads((ROOT / "schemas" / connector / "connection.schema.json").read_text())
+        schema = connector_class(connector).connection_schema()
         for key, spec in schema["properties"].items():
             if key == "connector":
                 continue

@@ -20,9 +20,11 @@ from mapping_agreement import agreed_outcome, canonical, outcome, sample_context
 from cartsync.engine.config.discovery import file_kind
 from cartsync.engine.config.loader import load_pipeline
 from cartsync.engine.mapping import MappingContext, MappingError
-from cartsync.engine.mapping.functions import SPECS
+from cartsync.engine.mapping.functions import function_specs
 from cartsync.engine.mapping.reference import SAMPLE_RECORD
 from cartsync.engine.mapping.syntax import parse
+
+SPECS = function_specs()  # the engine's and the installed connectors'
 
 ROOT = Path(__file__).resolve().parents[2]
 PIPELINES = [

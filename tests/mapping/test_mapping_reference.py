@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from cartsync.engine.mapping import CUSTOM_FUNCTION_NAMES
-from cartsync.engine.mapping.functions import SPECS
+from cartsync.engine.mapping.functions import function_specs
 from cartsync.engine.mapping.reference import render_reference
+
+SPECS = function_specs()  # the engine's and the installed connectors'
 
 EXAMPLES = [
     (name, expression, result) for name, spec in SPECS.items() for expression, result in spec.examples
@@ -21,7 +22,7 @@ def test_every_documented_example_gives_its_result(evaluate, name, expression, r
 
 
 def test_every_function_has_an_example_that_calls_it():
-    for name in CUSTOM_FUNCTION_NAMES:
+    for name in SPECS:
         assert any(f"{name}(" in expression for expression, _ in SPECS[name].examples), name
 
 
@@ -30,5 +31,5 @@ def test_docs_functions_md_is_current():
     assert docs.read_text(encoding="utf-8") == render_reference(), (
         "regenerate with: python -m cartsync.engine.mapping.reference > docs/functions.md"
     )
-    for name in CUSTOM_FUNCTION_NAMES:
+    for name in SPECS:
         assert f"### `{name}(" in docs.read_text(encoding="utf-8")

@@ -1,14 +1,13 @@
 import pytest
 
 from cartsync.engine.mapping import (
-    CUSTOM_FUNCTION_NAMES,
-    FUNCTION_NAMES,
     NOT_LITERAL,
     ExpressionSyntaxError,
     MappingContext,
     MappingError,
     check_expression,
     function_calls,
+    function_specs,
 )
 
 
@@ -71,9 +70,11 @@ def test_function_calls_raises_on_bad_syntax():
         function_calls("lookup('a',")
 
 
-def test_function_names_hold_ours_and_jmespaths():
-    assert {"lookup", "setting", "format", "round", "now", "group_sum"} <= CUSTOM_FUNCTION_NAMES
-    assert CUSTOM_FUNCTION_NAMES | {"length", "join", "to_string", "starts_with", "max_by"} <= FUNCTION_NAMES
+def test_function_names_hold_ours_the_connectors_and_jmespaths():
+    ours = set(function_specs())
+    assert {"lookup", "setting", "format", "round", "now", "group_sum"} <= ours
+    assert {"item_key", "split_item_key", "total_by_code"} <= ours  # OpenCart's, by its entry point
+    assert ours | {"length", "join", "to_string", "starts_with", "max_by"} <= MappingContext().function_names
 
 
 @pytest.mark.parametrize(

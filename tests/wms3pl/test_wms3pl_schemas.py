@@ -6,11 +6,10 @@ from jsonschema import Draft202012Validator
 
 from cartsync.connectors.wms3pl.connector import Wms3plConnector
 from cartsync.connectors.wms3pl.sandbox.samples import order_body, order_record
-from cartsync.engine.connector import load_schema
 
 
 def validator(stream: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(Wms3plConnector.streams[stream].record_schema))
+    return Draft202012Validator(Wms3plConnector.schema(Wms3plConnector.streams[stream].record_schema))
 
 
 def messages(stream: str, record: dict) -> list[str]:
@@ -41,7 +40,7 @@ def test_order_schema_accepts_the_mapped_order_and_refuses_the_ids_the_connector
 
 
 def test_connection_schema():
-    schema = Draft202012Validator(load_schema(Wms3plConnector.connection_schema))
+    schema = Draft202012Validator(Wms3plConnector.connection_schema())
     good = {"client_id": "abc", "client_secret": "s3cret", "user_login_id": 17, "customer_id": 1077,
             "facility_id": 2}
     assert list(schema.iter_errors(good)) == []

@@ -1,6 +1,6 @@
 """The cartsync extension's operations as the sandbox store serves them.
 
-This follows `schemas/opencart/extension.openapi.yaml` and the PHP extension itself
+This follows `connectors/opencart/schemas/extension.openapi.yaml` and the PHP extension itself
 (`src/cartsync/service.php`, `orders.php`, `catalog.php`): the same operations, parameters,
 replies, messages and error codes.
 """

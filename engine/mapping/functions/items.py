@@ -1,9 +1,8 @@
-"""Order lines and stock items: item keys with options, SKU aliases both ways, item and order filters.
+"""Order lines and stock items: SKU aliases both ways, item and order filters.
 
-An *item key* names what a store sells: the SKU (or the model, when the product has none),
-followed by `|Option:Value` when an option value has its own stock, e.g. `SHIRT-HIKE|Size:Medium`.
-Alias tables map item keys to WMS SKUs; order download reads them forwards and inventory sync
-backwards, so one table serves both.
+Alias tables map what a store sells (a SKU, or an item key such as `SHIRT-HIKE|Size:Medium`) to
+WMS SKUs; order download reads them forwards and inventory sync backwards, so one table serves
+both.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from cartsync.engine.mapping.errors import MappingError
 from cartsync.engine.mapping.functions.coerce import as_decimal, json_number
 from cartsync.engine.mapping.functions.strings import matches
 
-_STOCK_OPTION_TYPES = frozenset({"select", "radio", "checkbox", "image"})
 _UNSET = object()
 
 
@@ -27,52 +25,6 @@ def _table(env: FunctionEnv, name: str) -> Any:
             f"{', '.join(sorted(env.lookups)) or 'none'})"
         )
     return entries
-
-
-@mapping_function(
-    "string|null",
-    "array|null",
-    examples=(
-        (
-            "item_key('SHIRT-HIKE', [{name: 'Size', value: 'Medium', type: 'select'}])",
-            "SHIRT-HIKE|Size:Medium",
-        ),
-        ("item_key('TENT-002', `[]`)", "TENT-002"),
-    ),
-)
-def item_key(sku: str | None, options: list[Any] | None) -> str | None:
-    """The item key of an order line: `sku`, plus `|Name:Value` for each option that has stock.
-
-    Options of type select, radio, checkbox and image carry stock; text options (an engraving)
-    do not and are left out. Several options are joined in the order given.
-    """
-    if sku is None:
-        return None
-    parts = [
-        f"{option.get('name')}:{option.get('value')}"
-        for option in options or []
-        if isinstance(option, dict) and option.get("type", "select") in _STOCK_OPTION_TYPES
-    ]
-    return "|".join([sku, *parts])
-
-
-@mapping_function(
-    "string|null",
-    examples=(
-        (
-            "split_item_key('SHIRT-HIKE|Size:Medium')",
-            {"sku": "SHIRT-HIKE", "option": "Size", "value": "Medium"},
-        ),
-        ("split_item_key('TENT-002')", {"sku": "TENT-002", "option": None, "value": None}),
-    ),
-)
-def split_item_key(key: str | None) -> dict[str, Any] | None:
-    """An item key as `{sku, option, value}` (option and value are null for a plain product)."""
-    if key is None:
-        return None
-    sku, _, rest = key.partition("|")
-    option, _, value = rest.partition(":")
-    return {"sku": sku, "option": option or None, "value": value or None}
 
 
 @mapping_function(
@@ -226,8 +178,6 @@ def sum_where(items: list[Any] | None, value_field: str, key_field: str, key: An
 
 
 FUNCTIONS = (
-    item_key,
-    split_item_key,
     alias,
     reverse_alias,
     item_filter_keep,

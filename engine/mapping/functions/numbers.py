@@ -47,24 +47,6 @@ def to_int(value: float | str | None) -> int | None:
     return int(as_decimal(value, "to_int").to_integral_value(rounding=ROUND_DOWN))
 
 
-@mapping_function(
-    "array|null",
-    "string",
-    examples=(("total_by_code(totals, 'shipping')", 8.988), ("total_by_code(totals, 'coupon')", 0)),
-)
-def total_by_code(totals: list[Any] | None, code: str) -> int | float:
-    """The sum of `value` over the order totals whose `code` is `code` (0 when there is none).
-
-    OpenCart keeps an order's totals as rows of `{code, title, value}`; codes include
-    `sub_total`, `shipping`, `tax` (one row per rate), `coupon` and `total`.
-    """
-    found = Decimal(0)
-    for row in totals or ():
-        if isinstance(row, dict) and row.get("code") == code:
-            found += as_decimal(row.get("value"), "total_by_code")
-    return json_number(found)
-
-
 def _bounded(number: Any, function: str) -> int | float:
     return json_number(as_decimal(number, function))
 
@@ -110,4 +92,4 @@ def minus(number: float | str | None, *subtrahends: float | str | None) -> int |
     return json_number(result)
 
 
-FUNCTIONS = (round_number, format_number, to_int, total_by_code, clamp_min, zero_below, minus)
+FUNCTIONS = (round_number, format_number, to_int, clamp_min, zero_below, minus)
