@@ -36,6 +36,7 @@ from cartsync.commands.logs import LogFormat, configure_logging
 from cartsync.commands.output import console, errors, print_json, print_table, say, shorten
 from cartsync.commands.testing import run_tests
 from cartsync.commands.validation import environment_for_validation, print_validation
+from cartsync.console.cli import app as console_app
 from cartsync.engine.config.loader import load_connections, validate_paths
 from cartsync.engine.errors import CartsyncError, ConfigError
 from cartsync.engine.ledger_commands import LedgerCommands, Verb
@@ -73,6 +74,7 @@ app.add_typer(run_app, name="run")
 app.add_typer(state_app, name="state")
 app.add_typer(orders_app, name="orders")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(console_app, name="console")
 for sandbox_name, sandbox in sandbox_apps().items():
     sandbox_app.add_typer(sandbox, name=sandbox_name)
 

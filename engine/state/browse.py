@@ -1,0 +1,404 @@
+"""Paged, filtered reads of the state store for people: the console's whole view of the state.
+
+Every query a browsing front end needs is here, typed and paged, so that a page costs the same
+with 100 ledger rows or 100,000 (migration 2 adds the indexes these queries use). The SQL is
+portable (no JSON functions, no date arithmetic, `COALESCE`, `LOWER … LIKE … ESCAPE`, `LIMIT …
+OFFSET`), so a PostgreSQL store runs the same statements; `StateBrowser._rows` is the one place
+that would translate the `?` placeholders.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
+from datetime import date, datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from cartsync.engine.state.store import LedgerRow, StateStore
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 200
+# Ledger statuses that leave a record waiting to be delivered: its age is the pipeline's lag.
+WAITING_STATUSES = ("new", "error")
+# A run's problems: events that left a record failed, unknown to the destination, or unsure.
+PROBLEM_STATUSES = ("error", "not_found", "unknown")
+PROBLEM_EVENTS = ("rejected", "retryable", "unknown")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page to read: `number` counts from 1; `size` is capped at MAX_PAGE_SIZE."""
+
+    number: int = 1
+    size: int = 50
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "number", max(1, self.number))
+        object.__setattr__(self, "size", min(MAX_PAGE_SIZE, max(1, self.size)))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    number: int
+    size: int
+    total: int  # rows matching the filters, on every page
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first item shown (0 when there is none)."""
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    entity: str = "order"
+    status: str | None = None
+    held: bool = False  # only rows a person put on hold
+    text: str | None = None  # in the key, the destination id or the last message
+    changed_from: date | None = None  # last changed on or after this day
+    changed_to: date | None = None  # last changed on or before this day
+    pipeline: str | None = None
+
+
+@dataclass
+class LedgerEvent:
+    id: int
+    entity: str
+    key: str
+    run_id: int | None
+    pipeline: str | None
+    event: str
+    status: str | None
+    message: str | None
+    at: str
+
+
+@dataclass
+class LedgerDetail:
+    row: LedgerRow
+    events: list[LedgerEvent]
+    delivered_at: str | None  # when its pipeline last delivered it (None: never, or forgotten)
+
+
+@dataclass
+class RunRow:
+    id: int
+    pipeline: str
+    started_at: str
+    ended_at: str | None
+    status: str
+    counts: dict[str, int]
+    message: str | None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if not self.ended_at:
+            return None
+        return (
+            datetime.fromisoformat(self.ended_at) - datetime.fromisoformat(self.started_at)
+        ).total_seconds()
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    pipeline: str | None = None
+    status: str | None = None
+
+
+@dataclass
+class StockRow:
+    sku: str  # the ledger key: the source system's SKU
+    status: str
+    payload: dict[str, Any] | None  # the record last sent (its `quantity`, and where it went)
+    last_error: str | None
+    updated_at: str
+    delivered_at: str | None
+
+    @property
+    def quantity(self) -> Any:
+        return self.payload.get("quantity") if isinstance(self.payload, dict) else None
+
+
+@dataclass(frozen=True)
+class StockFilter:
+    text: str | None = None  # in the SKU
+    not_found: bool = False  # only SKUs the destination does not know
+    entity: str = "stock"
+
+
+@dataclass
+class PipelineSummary:
+    """One pipeline at a glance: its runs, what it holds, and how far behind it is."""
+
+    pipeline: str
+    last_run: RunRow | None
+    last_ok: RunRow | None
+    counts: dict[str, int] = field(default_factory=dict)  # ledger rows it last touched, by status
+    on_hold: int = 0  # rows a person put on hold
+    waiting_since: str | None = None  # created_at of its oldest record not yet delivered
+
+    @property
+    def held(self) -> int:
+        """Rows held in `error` plus rows put on hold by a person (Integration Manager's 'Error')."""
+        return self.counts.get("error", 0) + self.on_hold
+
+
+@dataclass
+class Alert:
+    id: int
+    sent_at: str
+    pipeline: str | None
+    kind: str
+    channel: str
+    recipients: list[str]
+    subject: str
+    body: str | None
+    status: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    pipeline: str | None = None
+    kind: str | None = None
+
+
+class StateBrowser:
+    """Read-only, paged views of one state store."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+
+    # -- the ledger -----------------------------------------------------------------------
+
+    def ledger_page(self, filters: LedgerFilter, page: PageRequest) -> Page[LedgerRow]:
+        """Rows newest change first, then by key."""
+        where, args = _ledger_where(filters)
+        total = self._scalar(f"SELECT COUNT(*) FROM ledger WHERE {where}", args)
+        rows = self._rows(
+            f"SELECT * FROM ledger WHERE {where} ORDER BY updated_at DESC, key LIMIT ? OFFSET ?",
+            (*args, page.size, page.offset),
+        )
+        return Page([LedgerRow.from_sql(row) for row in rows], page.number, page.size, total)
+
+    def status_counts(self, entity: str) -> dict[str, int]:
+        """Rows per status, plus `held`: rows a person put on hold (whatever their status)."""
+        counts = {
+            row["status"]: row["n"]
+            for row in self._rows(
+                "SELECT status, COUNT(*) AS n FROM ledger WHERE entity = ? GROUP BY status", (entity,)
+            )
+        }
+        counts["held"] = self._scalar("SELECT COUNT(*) FROM ledger WHERE entity = ? AND held = 1", (entity,))
+        return counts
+
+    def ledger_detail(self, entity: str, key: str) -> LedgerDetail | None:
+        found = self._rows("SELECT * FROM ledger WHERE entity = ? AND key = ?", (entity, key))
+        if not found:
+            return None
+        row = LedgerRow.from_sql(found[0])
+        events = self._rows(
+            "SELECT * FROM ledger_events WHERE entity = ? AND key = ? ORDER BY id", (entity, key)
+        )
+        delivered = self._rows(
+            "SELECT delivered_at FROM deliveries WHERE pipeline = ? AND entity = ? AND key = ?",
+            (row.pipeline, entity, key),
+        )
+        return LedgerDetail(
+            row,
+            [_build(LedgerEvent, event) for event in events],
+            delivered[0]["delivered_at"] if delivered else None,
+        )
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def runs_page(self, filters: RunFilter, page: PageRequest) -> Page[RunRow]:
+        clauses, args = ["1 = 1"], []
+        for column, value in (("pipeline", filters.pipeline), ("status", filters.status)):
+            if value:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        where = " AND ".join(clauses)
+        total = self._scalar(f"SELECT COUNT(*) FROM runs WHERE {where}", args)
+        rows = self._rows(
+            f"SELECT * FROM runs WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*args, page.size, page.offset),
+        )
+        return Page([_run(row) for row in rows], page.number, page.size, total)
+
+    def run(self, run_id: int) -> RunRow | None:
+        found = self._rows("SELECT * FROM runs WHERE id = ?", (run_id,))
+        return _run(found[0]) if found else None
+
+    def run_problems(self, run_id: int, page: PageRequest) -> Page[LedgerEvent]:
+        """Events of one run that left a record failed, not found or unknown, in order."""
+        where = (
+            f"run_id = ? AND (status IN ({_marks(PROBLEM_STATUSES)}) OR event IN ({_marks(PROBLEM_EVENTS)}))"
+        )
+        args = (run_id, *PROBLEM_STATUSES, *PROBLEM_EVENTS)
+        total = self._scalar(f"SELECT COUNT(*) FROM ledger_events WHERE {where}", args)
+        rows = self._rows(
+            f"SELECT * FROM ledger_events WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
+            (*args, page.size, page.offset),
+        )
+        return Page([_build(LedgerEvent, row) for row in rows], page.number, page.size, total)
+
+    def pipelines(self) -> list[str]:
+        """Every pipeline that ever ran, by name.
+
+        A loose index scan (one index seek per name), so it stays cheap however many runs there are.
+        """
+        rows = self._rows(
+            "WITH RECURSIVE names(name) AS ("
+            " SELECT MIN(pipeline) FROM runs"
+            " UNION ALL"
+            " SELECT (SELECT MIN(pipeline) FROM runs WHERE pipeline > names.name) FROM names"
+            " WHERE names.name IS NOT NULL"
+            ") SELECT name FROM names WHERE name IS NOT NULL",
+            (),
+        )
+        return [row["name"] for row in rows]
+
+    def pipeline_summaries(self) -> list[PipelineSummary]:
+        return [self.pipeline_summary(name) for name in self.pipelines()]
+
+    def pipeline_summary(self, pipeline: str) -> PipelineSummary:
+        last = self._rows("SELECT * FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT 1", (pipeline,))
+        last_ok = self._rows(
+            "SELECT * FROM runs WHERE pipeline = ? AND status = 'ok' ORDER BY id DESC LIMIT 1", (pipeline,)
+        )
+        summary = PipelineSummary(
+            pipeline, _run(last[0]) if last else None, _run(last_ok[0]) if last_ok else None
+        )
+        for row in self._rows(
+            "SELECT status, held, COUNT(*) AS n FROM ledger WHERE pipeline = ? GROUP BY status, held",
+            (pipeline,),
+        ):
+            summary.counts[row["status"]] = summary.counts.get(row["status"], 0) + row["n"]
+            if row["held"]:
+                summary.on_hold += row["n"]
+        summary.waiting_since = self._scalar(
+            "SELECT MIN(created_at) FROM ledger"
+            f" WHERE pipeline = ? AND status IN ({_marks(WAITING_STATUSES)})",
+            (pipeline, *WAITING_STATUSES),
+        )
+        return summary
+
+    # -- stock ----------------------------------------------------------------------------
+
+    def stock_page(self, filters: StockFilter, page: PageRequest) -> Page[StockRow]:
+        """Stock rows by SKU, each with the record last sent and when it was delivered."""
+        clauses, args = ["l.entity = ?"], [filters.entity]
+        if filters.not_found:
+            clauses.append("l.status = 'not_found'")
+        if filters.text:
+            clauses.append("LOWER(l.key) LIKE ? ESCAPE '\\'")
+            args.append(_contains(filters.text))
+        where = " AND ".join(clauses)
+        total = self._scalar(f"SELECT COUNT(*) FROM ledger l WHERE {where}", args)
+        rows = self._rows(
+            "SELECT l.key, l.status, l.payload, l.last_error, l.updated_at, d.delivered_at FROM ledger l"
+            " LEFT JOIN deliveries d ON d.pipeline = l.pipeline AND d.entity = l.entity AND d.key = l.key"
+            f" WHERE {where} ORDER BY l.key LIMIT ? OFFSET ?",
+            (*args, page.size, page.offset),
+        )
+        items = [
+            StockRow(
+                sku=row["key"],
+                status=row["status"],
+                payload=json.loads(row["payload"]) if row["payload"] else None,
+                last_error=row["last_error"],
+                updated_at=row["updated_at"],
+                delivered_at=row["delivered_at"],
+            )
+            for row in rows
+        ]
+        return Page(items, page.number, page.size, total)
+
+    # -- alerts ---------------------------------------------------------------------------
+
+    def alerts_page(self, filters: AlertFilter, page: PageRequest) -> Page[Alert]:
+        """Alerts newest first (written by `cartsync serve` through engine/state/alerts.py)."""
+        clauses, args = ["1 = 1"], []
+        for column, value in (("pipeline", filters.pipeline), ("kind", filters.kind)):
+            if value:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        where = " AND ".join(clauses)
+        total = self._scalar(f"SELECT COUNT(*) FROM alerts WHERE {where}", args)
+        rows = self._rows(
+            f"SELECT * FROM alerts WHERE {where} ORDER BY sent_at DESC, id DESC LIMIT ? OFFSET ?",
+            (*args, page.size, page.offset),
+        )
+        return Page(
+            [_build(Alert, {**row, "recipients": json.loads(row["recipients"])}) for row in rows],
+            page.number,
+            page.size,
+            total,
+        )
+
+    # -- SQL ------------------------------------------------------------------------------
+
+    def _rows(self, sql: str, args: tuple[Any, ...] | list[Any]) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.store.db.execute(sql, tuple(args))]
+
+    def _scalar(self, sql: str, args: tuple[Any, ...] | list[Any]) -> Any:
+        row = self.store.db.execute(sql, tuple(args)).fetchone()
+        return row[0] if row else None
+
+
+def _ledger_where(filters: LedgerFilter) -> tuple[str, list[Any]]:
+    clauses, args = ["entity = ?"], [filters.entity]
+    for clause, value in (
+        ("status = ?", filters.status),
+        ("pipeline = ?", filters.pipeline),
+        ("updated_at >= ?", filters.changed_from and filters.changed_from.isoformat()),
+        ("updated_at < ?", filters.changed_to and (filters.changed_to + timedelta(days=1)).isoformat()),
+    ):
+        if value:
+            clauses.append(clause)
+            args.append(value)
+    if filters.held:
+        clauses.append("held = 1")
+    if filters.text:
+        needle = _contains(filters.text)
+        clauses.append(
+            "(LOWER(key) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(dest_id, '')) LIKE ? ESCAPE '\\'"
+            " OR LOWER(COALESCE(last_error, '')) LIKE ? ESCAPE '\\')"
+        )
+        args.extend([needle] * 3)
+    return " AND ".join(clauses), args
+
+
+def _contains(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _run(row: dict[str, Any]) -> RunRow:
+    return _build(RunRow, {**row, "counts": json.loads(row["counts"] or "{}")})
+
+
+def _build(cls: type[T], row: dict[str, Any]) -> T:
+    """A dataclass from a row, ignoring columns it does not name (later migrations add some)."""
+    return cls(**{f.name: row[f.name] for f in dataclass_fields(cls)})  # type: ignore[arg-type]
