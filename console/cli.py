@@ -213,7 +213,7 @@ def list_users(users: UsersPath = DEFAULT_USERS) -> None:
         _fail(error)
     for user in entries.values():
         sign_in = "password" if user.password_hash else "proxy only"
-        out.print(f"{user.name}\t{user.role}\t{sign_in}", highlight=False)
+        out.print(f"{user.name:<24} {user.role:<9} {sign_in}", highlight=False)
     if not entries:
         out.print(f"no users in {users}", highlight=False)
 

@@ -55,6 +55,12 @@ def ago(value: str | datetime | None, now: datetime | None = None) -> str:
     return f"{text} ago" if seconds > 0 else f"in {text}"
 
 
+def age(value: str | datetime | None) -> str:
+    """How long ago, as a duration: '3 h'."""
+    moment = parse_time(value)
+    return duration(max(0.0, (datetime.now(UTC) - moment).total_seconds()), coarse=True) if moment else "—"
+
+
 def duration(seconds: float | None, coarse: bool = False) -> str:
     """1.4 s, 3 min 20 s, 2 h 5 min, 3 days; `coarse` keeps only the largest unit."""
     if seconds is None:
@@ -95,6 +101,7 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.filters.update(
         ago=ago,
+        age=age,
         absolute=absolute,
         duration=duration,
         status_label=status_label,

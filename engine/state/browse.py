@@ -188,11 +188,11 @@ class StateBrowser:
     # -- the ledger -----------------------------------------------------------------------
 
     def ledger_page(self, filters: LedgerFilter, page: PageRequest) -> Page[LedgerRow]:
-        """Rows newest change first, then by key."""
+        """Rows newest change first (then by key, descending: one backward walk of an index)."""
         where, args = _ledger_where(filters)
         total = self._scalar(f"SELECT COUNT(*) FROM ledger WHERE {where}", args)
         rows = self._rows(
-            f"SELECT * FROM ledger WHERE {where} ORDER BY updated_at DESC, key LIMIT ? OFFSET ?",
+            f"SELECT * FROM ledger WHERE {where} ORDER BY updated_at DESC, key DESC LIMIT ? OFFSET ?",
             (*args, page.size, page.offset),
         )
         return Page([LedgerRow.from_sql(row) for row in rows], page.number, page.size, total)

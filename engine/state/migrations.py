@@ -124,7 +124,6 @@ MIGRATIONS: list[str] = [
     DROP INDEX ledger_status;
     CREATE INDEX ledger_browse ON ledger (entity, updated_at, key, status, held, dest_id, last_error);
     CREATE INDEX ledger_browse_status ON ledger (entity, status, updated_at, key);
-    CREATE INDEX ledger_held ON ledger (entity, updated_at) WHERE held = 1;
     CREATE INDEX ledger_pipeline ON ledger (pipeline, status, held, created_at);
     CREATE INDEX ledger_events_run ON ledger_events (run_id);
     CREATE INDEX runs_pipeline ON runs (pipeline, id);

@@ -123,6 +123,7 @@ def sign_in(url: str, name: str, password: str | None = None) -> requests.Sessio
         data={"username": name, "password": password or PASSWORDS[name], "csrf_token": token, "next": "/"},
     )
     assert reply.status_code == 200 and "Overview" in reply.text, reply.text[:500]
+    session.console_url = url  # type: ignore[attr-defined]
     return session
 
 
