@@ -103,10 +103,9 @@ def _serve(
     https_only: bool,
 ) -> None:
     try:
-        import uvicorn
-
         from cartsync.console.app import create_app
         from cartsync.console.auth import AuthSettings, parse_networks
+        from cartsync.console.server import serve_forever
     except ImportError as error:
         raise ConfigError(
             f"The console's web packages are not installed ({error.name}).",
@@ -147,8 +146,7 @@ def _serve(
     out.print(
         f"cartsync console on http://{host}:{port}/ (state {state_path}, {auth} sign-in)", highlight=False
     )
-    # proxy_headers=False: the client address is the TCP peer, which proxy mode checks.
-    uvicorn.run(application, host=host, port=port, proxy_headers=False, server_header=False, log_level="info")
+    serve_forever(application, host, port)
 
 
 @app.command("add-user")

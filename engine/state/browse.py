@@ -2,9 +2,13 @@
 
 Every query a browsing front end needs is here, typed and paged, so that a page costs the same
 with 100 ledger rows or 100,000 (migration 2 adds the indexes these queries use). The SQL is
-portable (no JSON functions, no date arithmetic, `COALESCE`, `LOWER … LIKE … ESCAPE`, `LIMIT …
-OFFSET`), so a PostgreSQL store runs the same statements; `StateBrowser._rows` is the one place
-that would translate the `?` placeholders.
+portable (no JSON functions, no date arithmetic, `COALESCE`, `LIKE … ESCAPE`, `LIMIT … OFFSET`), so
+a PostgreSQL store runs the same statements; `StateBrowser._rows` is the one place that would
+translate the `?` placeholders, and `StateBrowser.CONTAINS` the one word that differs (SQLite's
+LIKE ignores case, PostgreSQL's ILIKE does).
+
+A text search scans (a covering index, not the table), so its pages are not counted: `Page.total`
+is None and `Page.more` says whether another page follows. Every other page is counted.
 """
 
 from __future__ import annotations
@@ -49,11 +53,16 @@ class Page(Generic[T]):
     items: list[T]
     number: int
     size: int
-    total: int  # rows matching the filters, on every page
+    total: int | None  # rows matching the filters (None: not counted, see the module's docstring)
+    more: bool = False  # another page follows
+
+    def __post_init__(self) -> None:
+        if self.total is not None:
+            self.more = self.number * self.size < self.total
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
+    def pages(self) -> int | None:
+        return None if self.total is None else max(1, math.ceil(self.total / self.size))
 
     @property
     def first(self) -> int:
@@ -182,6 +191,8 @@ class AlertFilter:
 class StateBrowser:
     """Read-only, paged views of one state store."""
 
+    CONTAINS = "LIKE"  # case-insensitive pattern match: PostgreSQL says ILIKE
+
     def __init__(self, store: StateStore) -> None:
         self.store = store
 
@@ -189,13 +200,15 @@ class StateBrowser:
 
     def ledger_page(self, filters: LedgerFilter, page: PageRequest) -> Page[LedgerRow]:
         """Rows newest change first (then by key, descending: one backward walk of an index)."""
-        where, args = _ledger_where(filters)
-        total = self._scalar(f"SELECT COUNT(*) FROM ledger WHERE {where}", args)
+        where, args = self._ledger_where(filters)
+        counted = not filters.text
+        total = self._scalar(f"SELECT COUNT(*) FROM ledger WHERE {where}", args) if counted else None
         rows = self._rows(
             f"SELECT * FROM ledger WHERE {where} ORDER BY updated_at DESC, key DESC LIMIT ? OFFSET ?",
-            (*args, page.size, page.offset),
+            (*args, page.size + 1, page.offset),
         )
-        return Page([LedgerRow.from_sql(row) for row in rows], page.number, page.size, total)
+        items = [LedgerRow.from_sql(row) for row in rows[: page.size]]
+        return Page(items, page.number, page.size, total, more=len(rows) > page.size)
 
     def status_counts(self, entity: str) -> dict[str, int]:
         """Rows per status, plus `held`: rows a person put on hold (whatever their status)."""
@@ -308,8 +321,8 @@ class StateBrowser:
         if filters.not_found:
             clauses.append("l.status = 'not_found'")
         if filters.text:
-            clauses.append("LOWER(l.key) LIKE ? ESCAPE '\\'")
-            args.append(_contains(filters.text))
+            clauses.append(self._contains("l.key"))
+            args.append(_pattern(filters.text))
         where = " AND ".join(clauses)
         total = self._scalar(f"SELECT COUNT(*) FROM ledger l WHERE {where}", args)
         rows = self._rows(
@@ -355,6 +368,28 @@ class StateBrowser:
 
     # -- SQL ------------------------------------------------------------------------------
 
+    def _ledger_where(self, filters: LedgerFilter) -> tuple[str, list[Any]]:
+        clauses, args = ["entity = ?"], [filters.entity]
+        for clause, value in (
+            ("status = ?", filters.status),
+            ("pipeline = ?", filters.pipeline),
+            ("updated_at >= ?", filters.changed_from and filters.changed_from.isoformat()),
+            ("updated_at < ?", filters.changed_to and (filters.changed_to + timedelta(days=1)).isoformat()),
+        ):
+            if value:
+                clauses.append(clause)
+                args.append(value)
+        if filters.held:
+            clauses.append("held = 1")
+        if filters.text:
+            columns = ("key", "dest_id", "last_error")
+            clauses.append("(" + " OR ".join(self._contains(column) for column in columns) + ")")
+            args.extend([_pattern(filters.text)] * len(columns))
+        return " AND ".join(clauses), args
+
+    def _contains(self, column: str) -> str:
+        return f"{column} {self.CONTAINS} ? ESCAPE '\\'"
+
     def _rows(self, sql: str, args: tuple[Any, ...] | list[Any]) -> list[dict[str, Any]]:
         return [dict(row) for row in self.store.db.execute(sql, tuple(args))]
 
@@ -363,31 +398,8 @@ class StateBrowser:
         return row[0] if row else None
 
 
-def _ledger_where(filters: LedgerFilter) -> tuple[str, list[Any]]:
-    clauses, args = ["entity = ?"], [filters.entity]
-    for clause, value in (
-        ("status = ?", filters.status),
-        ("pipeline = ?", filters.pipeline),
-        ("updated_at >= ?", filters.changed_from and filters.changed_from.isoformat()),
-        ("updated_at < ?", filters.changed_to and (filters.changed_to + timedelta(days=1)).isoformat()),
-    ):
-        if value:
-            clauses.append(clause)
-            args.append(value)
-    if filters.held:
-        clauses.append("held = 1")
-    if filters.text:
-        needle = _contains(filters.text)
-        clauses.append(
-            "(LOWER(key) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(dest_id, '')) LIKE ? ESCAPE '\\'"
-            " OR LOWER(COALESCE(last_error, '')) LIKE ? ESCAPE '\\')"
-        )
-        args.extend([needle] * 3)
-    return " AND ".join(clauses), args
-
-
-def _contains(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 

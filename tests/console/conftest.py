@@ -16,10 +16,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from console_helpers import PASSWORDS, SECRET, ConsoleServer, seed_ledger
+from console_helpers import PASSWORDS, SECRET, seed_ledger
 
 from cartsync.console.app import create_app
 from cartsync.console.auth import AuthSettings
+from cartsync.console.server import ConsoleThread
 from cartsync.console.users import OPERATOR, VIEWER, User, UserFile, hash_password
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,12 +66,12 @@ def users(tmp_path: Path, password_hashes: dict[str, str]) -> UserFile:
 
 
 @pytest.fixture
-def start_console(users: UserFile) -> Iterator[Callable[..., ConsoleServer]]:
-    """start_console(state, auth=…, **create_app options) → a running ConsoleServer."""
-    servers: list[ConsoleServer] = []
+def start_console(users: UserFile) -> Iterator[Callable[..., ConsoleThread]]:
+    """start_console(state, auth=…, **create_app options) → a running ConsoleThread."""
+    servers: list[ConsoleThread] = []
 
-    def start(state: Path, auth: AuthSettings | None = None, **options: Any) -> ConsoleServer:
-        server = ConsoleServer(create_app(state, users, secret=SECRET, auth=auth, **options)).__enter__()
+    def start(state: Path, auth: AuthSettings | None = None, **options: Any) -> ConsoleThread:
+        server = ConsoleThread(create_app(state, users, secret=SECRET, auth=auth, **options)).__enter__()
         servers.append(server)
         return server
 

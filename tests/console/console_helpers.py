@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import requests
-import uvicorn
 
 from cartsync.engine.state import StateStore
 
 SECRET = "console-test-secret-0123456789abcdefghijkl"
 PASSWORDS = {"olivia": "olivia-operator-pw", "victor": "victor-viewer-pw"}  # olivia acts, victor reads
-
-
-class ConsoleServer:
-    """The console app served by uvicorn in a thread, on 127.0.0.1 and a free port."""
-
-    def __init__(self, app: Any) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", proxy_headers=False, lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
-
-    def __enter__(self) -> ConsoleServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the console server did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.socket.close()
 
 
 def seed_ledger(path: Path) -> None:

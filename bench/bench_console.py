@@ -1,0 +1,195 @@
+"""Console pages over 100,000 ledger rows, against the same pages over 1,000 rows, in one run.
+
+A state store is filled as runs fill it (orders with their source record, payload and three events
+each; stock rows; runs; alerts), then every page is fetched over real HTTP from the console
+(uvicorn on 127.0.0.1, keep-alive, signed in). Each figure is the median of several requests, so
+it includes the HTTP round trip (the floor: a static file). The ratio 100k/1k shows that paging
+and indexes keep a page's cost flat as the ledger grows; the last column drops migration 2's
+indexes to show what they buy. The issue's budget is 300 ms per page at 100,000 rows.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+from cartsync.console.app import create_app
+from cartsync.console.server import ConsoleThread
+from cartsync.console.users import OPERATOR, User, UserFile, hash_password
+from cartsync.engine.state import StateStore
+
+ROWS = 100_000
+SMALL = 1_000
+REPEAT = 7
+SECRET = "bench-console-secret-0123456789abcdefgh"
+PASSWORD = "bench-password"
+STATUSES = (
+    ["confirmed"] * 70 + ["shipped"] * 12 + ["at_wms"] * 10 + ["error"] * 3 + ["new"] * 2 + ["skipped"] * 3
+)
+MIGRATION_2_INDEXES = (
+    "ledger_browse",
+    "ledger_browse_status",
+    "ledger_pipeline",
+    "ledger_events_run",
+    "runs_pipeline",
+)
+PAGES = {
+    "static file (floor)": "/static/console.css",
+    "overview": "/",
+    "orders": "/orders",
+    "orders, last page": "/orders?page={last_page}",
+    "orders, status=error": "/orders?status=error",
+    "orders, on hold": "/orders?status=held",
+    "orders, text search": "/orders?q=courier",
+    "orders, one day": "/orders?from={day}&to={day}",
+    "order detail": "/orders/{key}",
+    "runs": "/runs",
+    "run detail": "/runs/{run}",
+    "stock": "/stock",
+    "stock, not found": "/stock?not_found=1",
+    "stock, search": "/stock?q=sku-01",
+    "alerts": "/alerts",
+}
+
+
+def fill(path: Path, rows: int) -> None:
+    """`rows` orders (and a tenth as many SKUs, runs and alerts) spread over 60 days."""
+    store = StateStore.open(path)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    stamp = lambda n: (start + timedelta(seconds=n * 5_184_000 // rows)).isoformat(timespec="seconds")  # noqa: E731
+    ledger, events = [], []
+    for n in range(rows):
+        key, status, at = str(100_000 + n), STATUSES[n % len(STATUSES)], stamp(n)
+        record = {
+            "order_id": 100_000 + n, "firstname": "Ada", "lastname": f"Lovelace {n}",
+            "email": f"ada{n}@example.com", "shipping_address_1": f"{n} Analytical Row",
+            "shipping_city": "London", "shipping_code": "ups.GND",
+            "products": [{"sku": f"SKU-{n % 977:05}", "quantity": 1 + n % 3, "price": "19.9900"}] * 3,
+            "comment": "Leave with the courier" if n % 50 == 0 else "",
+        }  # fmt: skip
+        payload = {
+            "referenceNum": f"OC-{key}",
+            "shipTo": {"name": f"Ada Lovelace {n}"},
+            "orderItems": record["products"],
+        }
+        error = "routingInfo: Unmapped Ship Method: ups.2DA" if status == "error" else None
+        ledger.append(
+            ("order", key, status, "order_download", json.dumps(record), json.dumps(payload),
+             f"WMS-{n}" if status not in ("error", "skipped") else None, 1, int(n % 997 == 0), error, at, at)
+        )  # fmt: skip
+        run = 1 + n // 100
+        events += [
+            ("order", key, run, "order_download", "sending", "new", None, at),
+            (
+                "order",
+                key,
+                run,
+                "order_download",
+                "rejected" if error else "ok",
+                status,
+                error or f"WMS-{n}",
+                at,
+            ),
+            ("order", key, run, "shipment_confirmation", "shipped", status, "tracking 1Z999", at),
+        ]
+    with store.transaction() as db:
+        db.executemany(
+            "INSERT INTO ledger (entity, key, status, pipeline, record, payload, dest_id, attempts, held,"
+            " last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ledger,
+        )
+        db.executemany(
+            "INSERT INTO ledger_events (entity, key, run_id, pipeline, event, status, message, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            events,
+        )
+        db.executemany(
+            "INSERT INTO ledger (entity, key, status, pipeline, payload, created_at, updated_at)"
+            " VALUES ('stock', ?, ?, 'inventory_sync', ?, ?, ?)",
+            [
+                (f"SKU-{n:05}", "not_found" if n % 40 == 0 else "done",
+                 json.dumps({"sku": f"SKU-{n:05}", "quantity": n % 90}), stamp(n * 10), stamp(n * 10))
+                for n in range(rows // 10)
+            ],
+        )  # fmt: skip
+        db.executemany(
+            "INSERT INTO runs (pipeline, started_at, ended_at, status, counts, message)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (("order_download", "shipment_confirmation", "inventory_sync")[n % 3], stamp(n * 100),
+                 stamp(n * 100 + 1), "ok" if n % 7 else "failed", json.dumps({"sent": 97, "rejected": 3}),
+                 None)
+                for n in range(rows // 10)
+            ],
+        )  # fmt: skip
+        db.executemany(
+            "INSERT INTO alerts (sent_at, pipeline, kind, channel, recipients, subject, status)"
+            " VALUES (?, 'order_download', 'held', 'email', '[\"ops@example.com\"]', ?, 'sent')",
+            [(stamp(n * 100), f"{n % 5 + 1} order(s) held") for n in range(rows // 100)],
+        )
+    store.close()
+
+
+def measure(state: Path, users: UserFile, rows: int) -> dict[str, float]:
+    """Median milliseconds per page."""
+    values = {
+        "last_page": rows // 50,
+        "day": "2024-01-30",
+        "key": str(100_000 + rows // 2),
+        "run": rows // 200,
+    }
+    with ConsoleThread(create_app(state, users, secret=SECRET)) as console:
+        session = requests.Session()
+        login = session.get(console.url + "/login").text
+        token = login.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        session.post(
+            console.url + "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token}
+        )
+        figures = {}
+        for name, path in PAGES.items():
+            url = console.url + path.format(**values)
+            session.get(url).raise_for_status()  # warm: first use of the page's template and statements
+            times = []
+            for _ in range(REPEAT):
+                started = time.perf_counter()
+                reply = session.get(url)
+                times.append(time.perf_counter() - started)
+                assert reply.status_code == 200 and "Sign in" not in reply.text, (name, reply.status_code)
+            figures[name] = statistics.median(times) * 1000
+    return figures
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        users = UserFile(Path(folder) / "users.yaml")
+        users.save(User("bench", OPERATOR, hash_password(PASSWORD)))
+        small, large = Path(folder) / "small.db", Path(folder) / "large.db"
+        fill(small, SMALL)
+        started = time.perf_counter()
+        fill(large, ROWS)
+        elapsed = time.perf_counter() - started
+        print(f"filled {ROWS:,} orders, {ROWS * 3:,} events, {ROWS // 10:,} SKUs in {elapsed:.1f} s")
+        at_small = measure(small, users, SMALL)
+        at_large = measure(large, users, ROWS)
+        store = StateStore.open(large)
+        for index in MIGRATION_2_INDEXES:
+            store.db.execute(f"DROP INDEX {index}")
+        store.db.execute("CREATE INDEX ledger_status ON ledger (entity, status)")  # what migration 1 had
+        store.close()
+        without = measure(large, users, ROWS)
+    print(f"{'page':<24} {'1k ms':>7} {'100k ms':>8} {'x 1k':>6} {'no idx ms':>10}")
+    for name in PAGES:
+        small, large = at_small[name], at_large[name]
+        print(f"{name:<24} {small:>7.1f} {large:>8.1f} {large / small:>6.2f} {without[name]:>10.1f}")
+    worst = max((ms, name) for name, ms in at_large.items())
+    print(f"slowest page at {ROWS:,} rows: {worst[1]} {worst[0]:.1f} ms (budget 300 ms)")
+
+
+if __name__ == "__main__":
+    main()
