@@ -242,17 +242,8 @@ class StateBrowser:
     # -- runs -----------------------------------------------------------------------------
 
     def runs_page(self, filters: RunFilter, page: PageRequest) -> Page[RunRow]:
-        clauses, args = ["1 = 1"], []
-        for column, value in (("pipeline", filters.pipeline), ("status", filters.status)):
-            if value:
-                clauses.append(f"{column} = ?")
-                args.append(value)
-        where = " AND ".join(clauses)
-        total = self._scalar(f"SELECT COUNT(*) FROM runs WHERE {where}", args)
-        rows = self._rows(
-            f"SELECT * FROM runs WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
-            (*args, page.size, page.offset),
-        )
+        equal = {"pipeline": filters.pipeline, "status": filters.status}
+        rows, total = self._equal_page("runs", equal, "id DESC", page)
         return Page([_run(row) for row in rows], page.number, page.size, total)
 
     def run(self, run_id: int) -> RunRow | None:
@@ -348,17 +339,8 @@ class StateBrowser:
 
     def alerts_page(self, filters: AlertFilter, page: PageRequest) -> Page[Alert]:
         """Alerts newest first (written by `cartsync serve` through engine/state/alerts.py)."""
-        clauses, args = ["1 = 1"], []
-        for column, value in (("pipeline", filters.pipeline), ("kind", filters.kind)):
-            if value:
-                clauses.append(f"{column} = ?")
-                args.append(value)
-        where = " AND ".join(clauses)
-        total = self._scalar(f"SELECT COUNT(*) FROM alerts WHERE {where}", args)
-        rows = self._rows(
-            f"SELECT * FROM alerts WHERE {where} ORDER BY sent_at DESC, id DESC LIMIT ? OFFSET ?",
-            (*args, page.size, page.offset),
-        )
+        equal = {"pipeline": filters.pipeline, "kind": filters.kind}
+        rows, total = self._equal_page("alerts", equal, "sent_at DESC, id DESC", page)
         return Page(
             [_build(Alert, {**row, "recipients": json.loads(row["recipients"])}) for row in rows],
             page.number,
@@ -386,6 +368,20 @@ class StateBrowser:
             clauses.append("(" + " OR ".join(self._contains(column) for column in columns) + ")")
             args.extend([_pattern(filters.text)] * len(columns))
         return " AND ".join(clauses), args
+
+    def _equal_page(
+        self, table: str, equal: dict[str, str | None], order: str, page: PageRequest
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of `table`'s rows whose columns equal the given values (None: any), and their count."""
+        wanted = {column: value for column, value in equal.items() if value}
+        where = " AND ".join(f"{column} = ?" for column in wanted) or "1 = 1"
+        args = list(wanted.values())
+        total = self._scalar(f"SELECT COUNT(*) FROM {table} WHERE {where}", args)
+        rows = self._rows(
+            f"SELECT * FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*args, page.size, page.offset),
+        )
+        return rows, total
 
     def _contains(self, column: str) -> str:
         return f"{column} {self.CONTAINS} ? ESCAPE '\\'"
