@@ -36,6 +36,8 @@ MIGRATION_2_INDEXES = (
     "ledger_browse",
     "ledger_browse_status",
     "ledger_pipeline",
+    "ledger_held",
+    "ledger_held_pipeline",
     "ledger_events_run",
     "runs_pipeline",
 )

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cartsync.console import actions, pages
 from cartsync.console.auth import Auth, AuthSettings
-from cartsync.console.context import Console, Endpoint, Handler, NextRun, guarded
+from cartsync.console.context import Console, Endpoint, Handler, NextRun, StorePool, guarded
 from cartsync.console.templating import STATIC, make_templates
 from cartsync.console.users import UserFile
 from cartsync.engine.errors import ConfigError
@@ -70,8 +70,10 @@ def create_app(
             f"No state store at {state_text}.",
             hint="Point --state (or CARTSYNC_STATE) at the state.db that `cartsync run` writes.",
         )
+    stores = StorePool(state_text)
+    stores.run(lambda store: None)  # a store it cannot open fails now, not on the first page
     user_file = users if isinstance(users, UserFile) else UserFile(Path(users))
-    console = Console(state_text, Auth(user_file, auth or AuthSettings()), make_templates(), next_run)
+    console = Console(stores, Auth(user_file, auth or AuthSettings()), make_templates(), next_run)
 
     def page(handler: Handler, *, act: bool = False) -> Endpoint:
         return guarded(handler, console, act=act)

@@ -3,6 +3,7 @@ that signs people in, checks CSRF tokens and roles before a handler runs."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,9 +25,36 @@ Handler = Callable[["Console", Request], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+class StorePool:
+    """State stores opened once and lent to one request at a time.
+
+    A connection that stays open keeps its page cache: the indexes a page walks are read from
+    memory on the next request instead of being parsed again from the file.
+    """
+
+    CACHE_KIB = 16 * 1024  # page cache of each connection
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self._idle: list[StateStore] = []
+        self._lock = threading.Lock()
+
+    def run(self, work: Callable[[StateStore], T]) -> T:
+        with self._lock:
+            store = self._idle.pop() if self._idle else None
+        if store is None:
+            store = StateStore.open(self.state)
+            store.db.execute(f"PRAGMA cache_size = -{self.CACHE_KIB}")
+        try:
+            return work(store)
+        finally:
+            with self._lock:
+                self._idle.append(store)
+
+
 @dataclass
 class Console:
-    state: str
+    stores: StorePool
     auth: Auth
     templates: Jinja2Templates
     next_run: NextRun | None = None
@@ -37,16 +65,8 @@ class Console:
         return await self.write(lambda store: work(StateBrowser(store)))
 
     async def write(self, work: Callable[[StateStore], T]) -> T:
-        """Run `work` on a store opened for this request, in a worker thread."""
-
-        def run() -> T:
-            store = StateStore.open(self.state)
-            try:
-                return work(store)
-            finally:
-                store.close()
-
-        return await run_in_threadpool(run)
+        """Run `work` on a store of the pool, in a worker thread."""
+        return await run_in_threadpool(self.stores.run, work)
 
     # -- responses ------------------------------------------------------------------------
 

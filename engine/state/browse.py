@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -158,14 +158,8 @@ class PipelineSummary:
     pipeline: str
     last_run: RunRow | None
     last_ok: RunRow | None
-    counts: dict[str, int] = field(default_factory=dict)  # ledger rows it last touched, by status
-    on_hold: int = 0  # rows a person put on hold
+    held: int = 0  # rows it left in `error` or that a person put on hold (Integration Manager's 'Error')
     waiting_since: str | None = None  # created_at of its oldest record not yet delivered
-
-    @property
-    def held(self) -> int:
-        """Rows held in `error` plus rows put on hold by a person (Integration Manager's 'Error')."""
-        return self.counts.get("error", 0) + self.on_hold
 
 
 @dataclass
@@ -287,22 +281,24 @@ class StateBrowser:
         last_ok = self._rows(
             "SELECT * FROM runs WHERE pipeline = ? AND status = 'ok' ORDER BY id DESC LIMIT 1", (pipeline,)
         )
-        summary = PipelineSummary(
-            pipeline, _run(last[0]) if last else None, _run(last_ok[0]) if last_ok else None
+        errors = self._scalar(
+            "SELECT COUNT(*) FROM ledger WHERE pipeline = ? AND status = 'error'", (pipeline,)
         )
-        for row in self._rows(
-            "SELECT status, held, COUNT(*) AS n FROM ledger WHERE pipeline = ? GROUP BY status, held",
-            (pipeline,),
-        ):
-            summary.counts[row["status"]] = summary.counts.get(row["status"], 0) + row["n"]
-            if row["held"]:
-                summary.on_hold += row["n"]
-        summary.waiting_since = self._scalar(
+        on_hold = self._scalar(  # the partial index ledger_held_pipeline: held rows are few
+            "SELECT COUNT(*) FROM ledger WHERE pipeline = ? AND held = 1 AND status <> 'error'", (pipeline,)
+        )
+        waiting_since = self._scalar(
             "SELECT MIN(created_at) FROM ledger"
             f" WHERE pipeline = ? AND status IN ({_marks(WAITING_STATUSES)})",
             (pipeline, *WAITING_STATUSES),
         )
-        return summary
+        return PipelineSummary(
+            pipeline,
+            _run(last[0]) if last else None,
+            _run(last_ok[0]) if last_ok else None,
+            held=errors + on_hold,
+            waiting_since=waiting_since,
+        )
 
     # -- stock ----------------------------------------------------------------------------
 

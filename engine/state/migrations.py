@@ -122,9 +122,11 @@ MIGRATIONS: list[str] = [
     # Portable SQL: the PostgreSQL backend applies the same statements.
     """
     DROP INDEX ledger_status;
-    CREATE INDEX ledger_browse ON ledger (entity, updated_at, key, status, held, dest_id, last_error);
+    CREATE INDEX ledger_browse ON ledger (entity, updated_at, key, status, dest_id, last_error);
     CREATE INDEX ledger_browse_status ON ledger (entity, status, updated_at, key);
-    CREATE INDEX ledger_pipeline ON ledger (pipeline, status, held, created_at);
+    CREATE INDEX ledger_pipeline ON ledger (pipeline, status, created_at);
+    CREATE INDEX ledger_held ON ledger (entity, updated_at, key) WHERE held = 1;
+    CREATE INDEX ledger_held_pipeline ON ledger (pipeline, status) WHERE held = 1;
     CREATE INDEX ledger_events_run ON ledger_events (run_id);
     CREATE INDEX runs_pipeline ON runs (pipeline, id);
     """,
