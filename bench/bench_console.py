@@ -11,6 +11,7 @@ indexes to show what they buy. The issue's budget is 300 ms per page at 100,000 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -191,6 +192,7 @@ def main() -> None:
         print(f"{name:<24} {small:>7.1f} {large:>8.1f} {large / small:>6.2f} {without[name]:>10.1f}")
     worst = max((ms, name) for name, ms in at_large.items())
     print(f"slowest page at {ROWS:,} rows: {worst[1]} {worst[0]:.1f} ms (budget 300 ms)")
+    print(f"load average (other processes share the CPU): {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,8 @@ def duration(seconds: float | None, coarse: bool = False) -> str:
     """1.4 s, 3 min 20 s, 2 h 5 min, 3 days; `coarse` keeps only the largest unit."""
     if seconds is None:
         return "—"
+    if seconds < 1:
+        return "< 1 s"  # the state store keeps whole seconds
     if seconds < 60:
         return f"{seconds:.0f} s" if coarse or seconds >= 10 else f"{seconds:.1f} s"
     for unit, size, smaller, smaller_size in (

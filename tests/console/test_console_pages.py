@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from console_helpers import browser_sign_in, form_token, sign_in
+import requests
+from console_helpers import PASSWORDS, browser_sign_in, form_token, sign_in
 
 from cartsync.engine.state import StateStore
 from cartsync.engine.state.alerts import record_alert
@@ -144,3 +145,26 @@ def test_overview_shows_each_pipeline_with_health_held_and_lag(ledger, start_con
     assert "records held" in row and "in 5 min" in row and 'status=error">1</a>' in row
     other = html.split(">inventory_sync</a>", 1)[1].split("</tr>", 1)[0]
     assert "healthy" in other and "not scheduled" in other and "up to date" in other
+
+
+def test_mounted_under_a_path_inside_another_app_every_link_follows_the_mount(ledger, users):
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from cartsync.console.app import create_app
+    from cartsync.console.server import ConsoleThread
+
+    host = Starlette(routes=[Mount("/console", app=create_app(ledger, users, secret="s" * 40))])
+    with ConsoleThread(host) as server:
+        session = requests.Session()
+        login = session.get(server.url + "/console/orders/1043")
+        assert login.url == server.url + "/console/login?next=%2Fconsole%2Forders%2F1043"
+        reply = session.post(
+            server.url + "/console/login",
+            data={"username": "olivia", "password": PASSWORDS["olivia"], "csrf_token": form_token(login.text),
+                  "next": "/console/orders/1043"},
+        )  # fmt: skip
+        assert reply.url == server.url + "/console/orders/1043" and "Unmapped Ship Method" in reply.text
+        links = re.findall(r'(?:href|action|src)="(/[^"]*)"', reply.text)
+        assert links and all(link.startswith("/console/") for link in links), links
+        assert session.get(server.url + "/console/static/console.css").status_code == 200
