@@ -101,10 +101,10 @@ def test_actions_without_the_sessions_csrf_token_change_nothing(ledger, start_co
     assert held(ledger) == (True, ["rejected", "held"])
 
 
-def test_a_cross_site_form_cannot_act_for_a_signed_in_person(ledger, start_console, page):
+def test_a_cross_site_form_cannot_act_for_a_signed_in_person(ledger, start_console, page, other_site):
     """Another site (another port of 127.0.0.1: the same site for SameSite cookies) posts a form."""
     console = start_console(ledger)
-    attacker = _serve_once(
+    attacker = other_site(
         f"""<form method="post" action="{console.url}/orders/actions">
         <input name="action" value="resend"><input name="key" value="1043"></form>
         <script>document.forms[0].submit()</script>"""
@@ -194,24 +194,30 @@ def _olivia() -> dict[str, str]:
     return {"username": "olivia", "password": PASSWORDS["olivia"]}
 
 
-def _serve_once(html: str) -> str:
-    """A page on another port of 127.0.0.1 (the other site); served until the test process ends."""
+@pytest.fixture
+def other_site():
+    """other_site(html) → the URL of a page on another port of 127.0.0.1 (another site)."""
+    servers = []
 
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = html.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def serve(html: str) -> str:
+        class Page(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
+            def log_message(self, *args: object) -> None:
+                pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/"
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
 
-
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
