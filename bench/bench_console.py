@@ -101,18 +101,18 @@ def fill(path: Path, rows: int) -> None:
             ),
             ("order", key, run, "shipment_confirmation", "shipped", status, "tracking 1Z999", at),
         ]
-    with store.transaction() as db:
-        db.executemany(
+    with store.transaction() as tx:
+        tx.db.executemany(
             "INSERT INTO ledger (entity, key, status, pipeline, record, payload, dest_id, attempts, held,"
             " last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ledger,
         )
-        db.executemany(
+        tx.db.executemany(
             "INSERT INTO ledger_events (entity, key, run_id, pipeline, event, status, message, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             events,
         )
-        db.executemany(
+        tx.db.executemany(
             "INSERT INTO ledger (entity, key, status, pipeline, payload, created_at, updated_at)"
             " VALUES ('stock', ?, ?, 'inventory_sync', ?, ?, ?)",
             [
@@ -121,7 +121,7 @@ def fill(path: Path, rows: int) -> None:
                 for n in range(rows // 10)
             ],
         )  # fmt: skip
-        db.executemany(
+        tx.db.executemany(
             "INSERT INTO runs (pipeline, started_at, ended_at, status, counts, message)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [
@@ -131,7 +131,7 @@ def fill(path: Path, rows: int) -> None:
                 for n in range(rows // 10)
             ],
         )  # fmt: skip
-        db.executemany(
+        tx.db.executemany(
             "INSERT INTO alerts (sent_at, pipeline, kind, channel, recipients, subject, status)"
             " VALUES (?, 'order_download', 'held', 'email', '[\"ops@example.com\"]', ?, 'sent')",
             [(stamp(n * 100), f"{n % 5 + 1} order(s) held") for n in range(rows // 100)],

@@ -20,6 +20,9 @@ from cartsync.engine.state.browse import (
 
 # The order statuses offered as filters, in the order of an order's life (Integration Manager's tabs).
 ORDER_STATUSES = ("new", "at_wms", "shipped", "confirmed", "error", "canceled", "skipped")
+# Filters offered beside the statuses: rows a person put on hold, and rows sent with no reliable
+# reply yet (the next run asks the destination before anything is sent again).
+FLAGS = {"held": "On hold", "unknown": "Unknown"}
 ORDER_ENTITY = "order"
 STOCK_ENTITY = "stock"
 MAX_TEXT = 200
@@ -45,6 +48,7 @@ async def overview(console: Console, request: Request) -> Response:
         rows=rows,
         counts=counts,
         statuses=ORDER_STATUSES,
+        flags=FLAGS,
         scheduled=console.next_run is not None,
     )
 
@@ -67,8 +71,9 @@ async def orders(console: Console, request: Request) -> Response:
     status = _text(query.get("status"))
     filters = LedgerFilter(
         entity=ORDER_ENTITY,
-        status=None if status in (None, "held") else status,
+        status=None if status in (None, *FLAGS) else status,
         held=status == "held",
+        unknown=status == "unknown",
         text=_text(query.get("q")),
         changed_from=_date(query.get("from"), "from", problems),
         changed_to=_date(query.get("to"), "to", problems),
@@ -84,6 +89,7 @@ async def orders(console: Console, request: Request) -> Response:
         page=page,
         counts=counts,
         statuses=ORDER_STATUSES,
+        flags=FLAGS,
         status=status,
         query=_query(request),
         problems=problems,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 
 from cartsync.engine.secrets import redact
-from cartsync.engine.state.store import StateStore, utc_now
+from cartsync.engine.state.rows import utc_now
+from cartsync.engine.state.store import StateStore
 
 ALERT_KINDS = ("held", "connection_failed", "recovered", "stale", "digest")
 ALERT_CHANNELS = ("email", "webhook")
@@ -37,8 +38,8 @@ def record_alert(
         raise ValueError(f"unknown alert kind {kind!r}; one of {', '.join(ALERT_KINDS)}")
     if channel not in ALERT_CHANNELS:
         raise ValueError(f"unknown alert channel {channel!r}; one of {', '.join(ALERT_CHANNELS)}")
-    with store.transaction() as db:
-        cursor = db.execute(
+    with store.transaction() as tx:
+        cursor = tx.db.execute(
             "INSERT INTO alerts (sent_at, pipeline, kind, channel, recipients, subject, body, status, error)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from cartsync.engine.state.store import LedgerRow, StateStore
+from cartsync.engine.state.rows import LedgerRow
+from cartsync.engine.state.runs import STATUS_SQL
+from cartsync.engine.state.store import StateStore
 
 T = TypeVar("T")
 
@@ -79,6 +82,7 @@ class LedgerFilter:
     entity: str = "order"
     status: str | None = None
     held: bool = False  # only rows a person put on hold
+    unknown: bool = False  # only rows in flight: sent, no reliable reply yet (looked up by the next run)
     text: str | None = None  # in the key, the destination id or the last message
     changed_from: date | None = None  # last changed on or after this day
     changed_to: date | None = None  # last changed on or before this day
@@ -205,7 +209,8 @@ class StateBrowser:
         return Page(items, page.number, page.size, total, more=len(rows) > page.size)
 
     def status_counts(self, entity: str) -> dict[str, int]:
-        """Rows per status, plus `held`: rows a person put on hold (whatever their status)."""
+        """Rows per status, plus `held` (put on hold by a person) and `unknown` (in flight), whatever
+        their status."""
         counts = {
             row["status"]: row["n"]
             for row in self._rows(
@@ -213,6 +218,9 @@ class StateBrowser:
             )
         }
         counts["held"] = self._scalar("SELECT COUNT(*) FROM ledger WHERE entity = ? AND held = 1", (entity,))
+        counts["unknown"] = self._scalar(
+            "SELECT COUNT(*) FROM ledger WHERE entity = ? AND in_flight = 1", (entity,)
+        )
         return counts
 
     def ledger_detail(self, entity: str, key: str) -> LedgerDetail | None:
@@ -236,12 +244,13 @@ class StateBrowser:
     # -- runs -----------------------------------------------------------------------------
 
     def runs_page(self, filters: RunFilter, page: PageRequest) -> Page[RunRow]:
+        """Runs newest first; a run killed before it could end shows as `died`."""
         equal = {"pipeline": filters.pipeline, "status": filters.status}
-        rows, total = self._equal_page("runs", equal, "id DESC", page)
+        rows, total = self._equal_page(_RUNS_SEEN, equal, "id DESC", page, (time.time(),))
         return Page([_run(row) for row in rows], page.number, page.size, total)
 
     def run(self, run_id: int) -> RunRow | None:
-        found = self._rows("SELECT * FROM runs WHERE id = ?", (run_id,))
+        found = self._rows(f"SELECT * FROM {_RUNS_SEEN} WHERE id = ?", (time.time(), run_id))
         return _run(found[0]) if found else None
 
     def run_problems(self, run_id: int, page: PageRequest) -> Page[LedgerEvent]:
@@ -277,7 +286,9 @@ class StateBrowser:
         return [self.pipeline_summary(name) for name in self.pipelines()]
 
     def pipeline_summary(self, pipeline: str) -> PipelineSummary:
-        last = self._rows("SELECT * FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT 1", (pipeline,))
+        last = self._rows(
+            f"SELECT * FROM {_RUNS_SEEN} WHERE pipeline = ? ORDER BY id DESC LIMIT 1", (time.time(), pipeline)
+        )
         last_ok = self._rows(
             "SELECT * FROM runs WHERE pipeline = ? AND status = 'ok' ORDER BY id DESC LIMIT 1", (pipeline,)
         )
@@ -359,6 +370,8 @@ class StateBrowser:
                 args.append(value)
         if filters.held:
             clauses.append("held = 1")
+        if filters.unknown:
+            clauses.append("in_flight = 1")
         if filters.text:
             columns = ("key", "dest_id", "last_error")
             clauses.append("(" + " OR ".join(self._contains(column) for column in columns) + ")")
@@ -366,15 +379,20 @@ class StateBrowser:
         return " AND ".join(clauses), args
 
     def _equal_page(
-        self, table: str, equal: dict[str, str | None], order: str, page: PageRequest
+        self,
+        source: str,
+        equal: dict[str, str | None],
+        order: str,
+        page: PageRequest,
+        source_args: tuple[Any, ...] = (),
     ) -> tuple[list[dict[str, Any]], int]:
-        """One page of `table`'s rows whose columns equal the given values (None: any), and their count."""
+        """One page of `source`'s rows whose columns equal the given values (None: any), and their count."""
         wanted = {column: value for column, value in equal.items() if value}
         where = " AND ".join(f"{column} = ?" for column in wanted) or "1 = 1"
-        args = list(wanted.values())
-        total = self._scalar(f"SELECT COUNT(*) FROM {table} WHERE {where}", args)
+        args = [*source_args, *wanted.values()]
+        total = self._scalar(f"SELECT COUNT(*) FROM {source} WHERE {where}", args)
         rows = self._rows(
-            f"SELECT * FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT * FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*args, page.size, page.offset),
         )
         return rows, total
@@ -388,6 +406,13 @@ class StateBrowser:
     def _scalar(self, sql: str, args: tuple[Any, ...] | list[Any]) -> Any:
         row = self.store.db.execute(sql, tuple(args)).fetchone()
         return row[0] if row else None
+
+
+# Runs as people see them (STATUS_SQL: `died`); its one parameter is the current unix time.
+_RUNS_SEEN = (
+    f"(SELECT id, pipeline, started_at, ended_at, counts, message, {STATUS_SQL} AS status FROM runs)"
+    " AS runs_seen"
+)
 
 
 def _pattern(text: str) -> str:

@@ -127,6 +127,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ledger_pipeline ON ledger (pipeline, status, created_at);
     CREATE INDEX ledger_held ON ledger (entity, updated_at, key) WHERE held = 1;
     CREATE INDEX ledger_held_pipeline ON ledger (pipeline, status) WHERE held = 1;
+    CREATE INDEX ledger_unknown ON ledger (entity, updated_at, key) WHERE in_flight = 1;
     CREATE INDEX ledger_events_run ON ledger_events (run_id);
     CREATE INDEX runs_pipeline ON runs (pipeline, id);
     """,

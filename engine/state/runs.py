@@ -17,6 +17,13 @@ from cartsync.engine.state.rows import utc_now
 
 _SHOWN = ("id", "pipeline", "started_at", "ended_at", "message", "status")
 
+# A run's status as people see it: `died` for a run still marked `running` whose lease is gone or
+# expired. Its one parameter is the current unix time.
+STATUS_SQL = (
+    "CASE WHEN status = 'running' AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.pipeline = runs.pipeline "
+    "AND leases.token = runs.lease AND leases.expires_at > ?) THEN 'died' ELSE status END"
+)
+
 
 class RunHistory(StoreBase):
     def start_run(self, pipeline: str, lease: Lease | None = None) -> int:

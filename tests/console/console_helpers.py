@@ -7,9 +7,10 @@ from typing import Any
 
 import requests
 
-from cartsync.engine.state import StateStore
+from cartsync.engine.state import RowChange, StateStore
 
 SECRET = "console-test-secret-0123456789abcdefghijkl"
+UNMAPPED = "routingInfo: Unmapped Ship Method: ups.2DA"
 PASSWORDS = {"olivia": "olivia-operator-pw", "victor": "victor-viewer-pw"}  # olivia acts, victor reads
 
 
@@ -18,70 +19,72 @@ def seed_ledger(path: Path) -> None:
     store = StateStore.open(path)
     try:
         run_id = store.start_run("order_download")
-        with store.transaction() as db:
+        with store.transaction() as tx:
             for number, status in enumerate(["at_wms"] * 6 + ["shipped", "confirmed", "new", "canceled"]):
                 key = str(1001 + number)
                 record = {"order_id": 1001 + number, "firstname": "Ada", "email": f"ada{key}@example.com"}
-                store.upsert(
-                    db,
+                tx.start_send(
                     "order",
                     key,
                     pipeline="order_download",
                     run_id=run_id,
-                    event="sending",
                     status="new",
                     record=record,
                     payload={"referenceNum": f"OC-{key}"},
-                    in_flight=1,
                 )
-                store.upsert(
-                    db,
+                tx.change(
+                    RowChange(
+                        "order",
+                        key,
+                        "order_download",
+                        "ok",
+                        f"WMS-{key}",
+                        run_id=run_id,
+                        status=status,
+                        dest_id=f"WMS-{key}",
+                        in_flight=False,
+                    )
+                )
+                tx.record_delivery("order_download", "order", key, "hash", f"WMS-{key}")
+            tx.change(
+                RowChange(
                     "order",
-                    key,
-                    pipeline="order_download",
+                    "1043",
+                    "order_download",
+                    "rejected",
+                    UNMAPPED,
                     run_id=run_id,
-                    event="ok",
-                    message=f"WMS-{key}",
-                    status=status,
-                    dest_id=f"WMS-{key}",
-                    in_flight=0,
+                    status="error",
+                    last_error=UNMAPPED,
+                    record={"order_id": 1043, "shipping_code": "ups.2DA"},
                 )
-                store.record_delivery(db, "order_download", "order", key, "hash", f"WMS-{key}")
-            store.upsert(
-                db,
-                "order",
-                "1043",
-                pipeline="order_download",
-                run_id=run_id,
-                event="rejected",
-                message="routingInfo: Unmapped Ship Method: ups.2DA",
-                status="error",
-                last_error="routingInfo: Unmapped Ship Method: ups.2DA",
-                record={"order_id": 1043, "shipping_code": "ups.2DA"},
             )
         store.finish_run(run_id, "failed", {"sent": 10, "rejected": 1}, "10 sent, 1 rejected")
         stock_run = store.start_run("inventory_sync")
-        with store.transaction() as db:
+        with store.transaction() as tx:
             for sku, quantity, status in (
                 ("TENT-002", 24, "done"),
                 ("STOVE-100", 0, "done"),
                 ("LAMP-9", 5, "not_found"),
             ):
-                store.upsert(
-                    db,
-                    "stock",
-                    sku,
-                    pipeline="inventory_sync",
-                    run_id=stock_run,
-                    event="ok",
-                    status=status,
-                    payload={"sku": sku, "quantity": quantity},
-                    last_error="no product with this SKU in the store" if status == "not_found" else None,
+                unknown = "no product with this SKU in the store" if status == "not_found" else None
+                tx.change(
+                    RowChange(
+                        "stock",
+                        sku,
+                        "inventory_sync",
+                        "ok",
+                        unknown,
+                        run_id=stock_run,
+                        status=status,
+                        payload={"sku": sku, "quantity": quantity},
+                        last_error=unknown,
+                    )
                 )
-                store.record_delivery(db, "inventory_sync", "stock", sku, "hash", None)
+                tx.record_delivery("inventory_sync", "stock", sku, "hash", None)
         store.finish_run(stock_run, "ok", {"sent": 2, "not_found": 1}, "2 sent, 1 not_found")
     finally:
-        store.close()
+        store.close()  # fmt: skip
 
 
 def sign_in(url: str, name: str, password: str | None = None) -> requests.Session:

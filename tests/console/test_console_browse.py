@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from cartsync.engine.state import StateStore
+from cartsync.engine.state import RowChange, StateStore
 from cartsync.engine.state.alerts import record_alert
 from cartsync.engine.state.browse import (
     AlertFilter,
@@ -48,13 +48,17 @@ def test_ledger_pages_filter_by_status_hold_text_and_date(ledger):
     assert browser.ledger_page(LedgerFilter(held=True), PageRequest()).total == 0
 
     store = browser.store
-    with store.transaction() as db:
-        db.execute("UPDATE ledger SET updated_at = '2024-05-01T23:59:59+00:00' WHERE key = '1001'")
-        db.execute("UPDATE ledger SET updated_at = '2024-05-02T00:00:00+00:00' WHERE key = '1002'")
-        db.execute("UPDATE ledger SET held = 1 WHERE key = '1003'")
+    with store.transaction() as tx:
+        tx.db.execute("UPDATE ledger SET updated_at = '2024-05-01T23:59:59+00:00' WHERE key = '1001'")
+        tx.db.execute("UPDATE ledger SET updated_at = '2024-05-02T00:00:00+00:00' WHERE key = '1002'")
+        tx.change(RowChange("order", "1003", "order_download", "held", "held by a person", held=True))
+        tx.db.execute("UPDATE ledger SET in_flight = 1 WHERE key = '1004'")  # sent, no reply came back
     day = LedgerFilter(changed_from=date(2024, 5, 1), changed_to=date(2024, 5, 1))
     assert [row.key for row in browser.ledger_page(day, PageRequest()).items] == ["1001"]  # the whole day
     assert [row.key for row in browser.ledger_page(LedgerFilter(held=True), PageRequest()).items] == ["1003"]
+    assert [row.key for row in browser.ledger_page(LedgerFilter(unknown=True), PageRequest()).items] == [
+        "1004"
+    ]
     counts = browser.status_counts("order")
     assert counts == {
         "at_wms": 6,
@@ -64,6 +68,7 @@ def test_ledger_pages_filter_by_status_hold_text_and_date(ledger):
         "canceled": 1,
         "error": 1,
         "held": 1,
+        "unknown": 1,
     }
 
 
@@ -104,8 +109,9 @@ def test_runs_their_problems_and_the_pipelines_summary(ledger):
     summary = browser.pipeline_summary("order_download")
     assert summary.last_run.id == order_run and summary.last_ok is None
     assert summary.held == 1
-    with browser.store.transaction() as db:  # on hold: counted once, whether in error or not
-        db.execute("UPDATE ledger SET held = 1 WHERE key IN ('1043', '1001')")
+    with browser.store.transaction() as tx:  # on hold: counted once, whether in error or not
+        for key in ("1043", "1001"):
+            tx.change(RowChange("order", key, "order_download", "held", "held by a person", held=True))
     assert browser.pipeline_summary("order_download").held == 2
     assert summary.waiting_since is not None  # order 1010 is new, 1043 in error
 
@@ -187,3 +193,13 @@ def test_the_page_queries_walk_indexes_and_never_sort_or_scan_the_ledger(ledger)
         plan = " | ".join(row[-1] for row in browser.store.db.execute("EXPLAIN QUERY PLAN " + statement))
         assert "TEMP B-TREE" not in plan, (statement, plan)
         assert "SCAN ledger" not in plan or "COVERING INDEX" in plan, (statement, plan)
+
+
+def test_a_run_killed_before_it_ended_shows_as_died_and_can_be_filtered(ledger):
+    store = StateStore.open(ledger)
+    killed = store.start_run("order_download")  # no lease holds it: its process is gone
+    browser = StateBrowser(store)
+    assert browser.run(killed).status == "died"
+    assert [run.id for run in browser.runs_page(RunFilter(status="died"), PageRequest()).items] == [killed]
+    assert browser.pipeline_summary("order_download").last_run.status == "died"
+    assert browser.runs_page(RunFilter(status="running"), PageRequest()).total == 0

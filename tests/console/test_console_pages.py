@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 from console_helpers import PASSWORDS, browser_sign_in, form_token, sign_in
 
-from cartsync.engine.state import StateStore
+from cartsync.engine.state import RowChange, StateStore
 from cartsync.engine.state.alerts import record_alert
 
 
@@ -37,9 +37,9 @@ def test_orders_filter_by_status_text_and_date_with_counts(ledger, start_console
 def test_orders_are_paged(tmp_path, start_console):
     state = tmp_path / "many.db"
     store = StateStore.open(state)
-    with store.transaction() as db:
+    with store.transaction() as tx:
         for key in range(1, 121):
-            store.upsert(db, "order", f"{key:04}", pipeline="p", run_id=None, event="ok", status="at_wms")
+            tx.change(RowChange("order", f"{key:04}", "p", "ok", status="at_wms"))
     store.close()
     session = sign_in(start_console(state).url, "olivia")
     first = session.get(session.console_url + "/orders").text
@@ -125,8 +125,8 @@ def test_bulk_hold_then_release_from_the_list_names_the_user(ledger, start_conso
 def test_resend_of_an_order_without_a_stored_record_says_why(tmp_path, start_console):
     state = tmp_path / "bare.db"
     store = StateStore.open(state)
-    with store.transaction() as db:
-        store.upsert(db, "order", "77", pipeline="p", run_id=None, event="rejected", status="error")
+    with store.transaction() as tx:
+        tx.change(RowChange("order", "77", "p", "rejected", status="error"))
     store.close()
     session = sign_in(start_console(state).url, "olivia")
     token = form_token(session.get(session.console_url + "/orders/77").text)
