@@ -1,14 +1,15 @@
 """Paged, filtered reads of the state store for people: the console's whole view of the state.
 
 Every query a browsing front end needs is here, typed and paged, so that a page costs the same
-with 100 ledger rows or 100,000 (migration 2 adds the indexes these queries use). The SQL is
-portable (no JSON functions, no date arithmetic, `COALESCE`, `LIKE … ESCAPE`, `LIMIT … OFFSET`), so
-a PostgreSQL store runs the same statements; `StateBrowser._rows` is the one place that would
-translate the `?` placeholders, and `StateBrowser.CONTAINS` the one word that differs (SQLite's
-LIKE ignores case, PostgreSQL's ILIKE does).
+with 100 ledger rows or 100,000 (migration 4 adds the indexes these queries use). The SQL is the
+same on SQLite and PostgreSQL (no JSON functions, no date arithmetic; `COALESCE`, `LIKE … ESCAPE`,
+`LIMIT … OFFSET`; rows read by column name). The one word that differs, the pattern match that
+ignores case (SQLite's LIKE, PostgreSQL's ILIKE), comes from the store's backend.
 
-A text search scans (a covering index, not the table), so its pages are not counted: `Page.total`
-is None and `Page.more` says whether another page follows. Every other page is counted.
+A text search walks an index and stops once it has one page, so its pages are not counted:
+`Page.total` is None and `Page.more` says whether another page follows. Every other page is counted.
+
+Alerts and pipeline health are what `cartsync serve` records (engine/state/monitoring.py).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
+from cartsync.engine.state.monitoring import AlertRow, Monitoring, PipelineHealth, alert_row
 from cartsync.engine.state.rows import LedgerRow
-from cartsync.engine.state.runs import STATUS_SQL
+from cartsync.engine.state.runs import RUNS_SEEN, seen_run
 from cartsync.engine.state.store import StateStore
 
 T = TypeVar("T")
@@ -33,6 +35,9 @@ WAITING_STATUSES = ("new", "error")
 # A run's problems: events that left a record failed, unknown to the destination, or unsure.
 PROBLEM_STATUSES = ("error", "not_found", "unknown")
 PROBLEM_EVENTS = ("rejected", "retryable", "unknown")
+# Rows waiting for a person: written exactly as the partial index ledger_held_pipeline's condition,
+# so that both databases read that index for it.
+ATTENTION = "(status = 'error' OR held = 1)"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class LedgerFilter:
     entity: str = "order"
     status: str | None = None
     held: bool = False  # only rows a person put on hold
+    attention: bool = False  # only rows waiting for a person: in `error`, or on hold (a pipeline's held)
     unknown: bool = False  # only rows in flight: sent, no reliable reply yet (looked up by the next run)
     text: str | None = None  # in the key, the destination id or the last message
     changed_from: date | None = None  # last changed on or after this day
@@ -152,44 +158,46 @@ class StockRow:
 class StockFilter:
     text: str | None = None  # in the SKU
     not_found: bool = False  # only SKUs the destination does not know
+    attention: bool = False  # only SKUs waiting for a person: in `error`, or on hold (a pipeline's held)
+    pipeline: str | None = None
     entity: str = "stock"
 
 
 @dataclass
 class PipelineSummary:
-    """One pipeline at a glance: its runs, what it holds, and how far behind it is."""
+    """One pipeline at a glance: its runs, what it holds, how far behind it is, and its health as
+    `cartsync serve` records it (None where serve does not schedule it)."""
 
     pipeline: str
     last_run: RunRow | None
     last_ok: RunRow | None
-    held: int = 0  # rows it left in `error` or that a person put on hold (Integration Manager's 'Error')
+    # Per entity, its rows waiting for a person: left in `error` or put on hold (Integration
+    # Manager's 'Error'); exactly what `LedgerFilter(entity, pipeline=…, attention=True)` lists.
+    held_by_entity: dict[str, int] = field(default_factory=dict)
     waiting_since: str | None = None  # created_at of its oldest record not yet delivered
+    health: PipelineHealth | None = None
 
+    @property
+    def held(self) -> int:
+        return sum(self.held_by_entity.values())
 
-@dataclass
-class Alert:
-    id: int
-    sent_at: str
-    pipeline: str | None
-    kind: str
-    channel: str
-    recipients: list[str]
-    subject: str
-    body: str | None
-    status: str
-    error: str | None
+    @property
+    def last_success_at(self) -> str | None:
+        """When it last ran without a problem: serve's record, else the end of its last `ok` run."""
+        if self.health and self.health.last_success_at:
+            return self.health.last_success_at
+        return (self.last_ok.ended_at or self.last_ok.started_at) if self.last_ok else None
 
 
 @dataclass(frozen=True)
 class AlertFilter:
     pipeline: str | None = None
-    kind: str | None = None
+    event: str | None = None  # held_records, connection_failing, … (engine/state/monitoring.py)
+    status: str | None = None  # sending, sent or failed
 
 
 class StateBrowser:
     """Read-only, paged views of one state store."""
-
-    CONTAINS = "LIKE"  # case-insensitive pattern match: PostgreSQL says ILIKE
 
     def __init__(self, store: StateStore) -> None:
         self.store = store
@@ -200,7 +208,7 @@ class StateBrowser:
         """Rows newest change first (then by key, descending: one backward walk of an index)."""
         where, args = self._ledger_where(filters)
         counted = not filters.text
-        total = self._scalar(f"SELECT COUNT(*) FROM ledger WHERE {where}", args) if counted else None
+        total = self._count(f"SELECT COUNT(*) AS value FROM ledger WHERE {where}", args) if counted else None
         rows = self._rows(
             f"SELECT * FROM ledger WHERE {where} ORDER BY updated_at DESC, key DESC LIMIT ? OFFSET ?",
             (*args, page.size + 1, page.offset),
@@ -217,9 +225,11 @@ class StateBrowser:
                 "SELECT status, COUNT(*) AS n FROM ledger WHERE entity = ? GROUP BY status", (entity,)
             )
         }
-        counts["held"] = self._scalar("SELECT COUNT(*) FROM ledger WHERE entity = ? AND held = 1", (entity,))
-        counts["unknown"] = self._scalar(
-            "SELECT COUNT(*) FROM ledger WHERE entity = ? AND in_flight = 1", (entity,)
+        counts["held"] = self._count(
+            "SELECT COUNT(*) AS value FROM ledger WHERE entity = ? AND held = 1", (entity,)
+        )
+        counts["unknown"] = self._count(
+            "SELECT COUNT(*) AS value FROM ledger WHERE entity = ? AND in_flight = 1", (entity,)
         )
         return counts
 
@@ -246,11 +256,11 @@ class StateBrowser:
     def runs_page(self, filters: RunFilter, page: PageRequest) -> Page[RunRow]:
         """Runs newest first; a run killed before it could end shows as `died`."""
         equal = {"pipeline": filters.pipeline, "status": filters.status}
-        rows, total = self._equal_page(_RUNS_SEEN, equal, "id DESC", page, (time.time(),))
+        rows, total = self._equal_page(RUNS_SEEN, equal, "id DESC", page, (time.time(),))
         return Page([_run(row) for row in rows], page.number, page.size, total)
 
     def run(self, run_id: int) -> RunRow | None:
-        found = self._rows(f"SELECT * FROM {_RUNS_SEEN} WHERE id = ?", (time.time(), run_id))
+        found = self._rows(f"SELECT * FROM {RUNS_SEEN} WHERE id = ?", (time.time(), run_id))
         return _run(found[0]) if found else None
 
     def run_problems(self, run_id: int, page: PageRequest) -> Page[LedgerEvent]:
@@ -259,7 +269,7 @@ class StateBrowser:
             f"run_id = ? AND (status IN ({_marks(PROBLEM_STATUSES)}) OR event IN ({_marks(PROBLEM_EVENTS)}))"
         )
         args = (run_id, *PROBLEM_STATUSES, *PROBLEM_EVENTS)
-        total = self._scalar(f"SELECT COUNT(*) FROM ledger_events WHERE {where}", args)
+        total = self._count(f"SELECT COUNT(*) AS value FROM ledger_events WHERE {where}", args)
         rows = self._rows(
             f"SELECT * FROM ledger_events WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
             (*args, page.size, page.offset),
@@ -282,24 +292,26 @@ class StateBrowser:
         )
         return [row["name"] for row in rows]
 
-    def pipeline_summaries(self) -> list[PipelineSummary]:
-        return [self.pipeline_summary(name) for name in self.pipelines()]
+    def pipeline_summaries(self, client: str | None = None) -> list[PipelineSummary]:
+        """Every pipeline that ran or that serve schedules (for `client`; None: any), by name."""
+        health = {item.pipeline: item for item in Monitoring(self.store).all_health(client)}
+        names = sorted({*self.pipelines(), *health})
+        return [self.pipeline_summary(name, health.get(name)) for name in names]
 
-    def pipeline_summary(self, pipeline: str) -> PipelineSummary:
+    def pipeline_summary(self, pipeline: str, health: PipelineHealth | None = None) -> PipelineSummary:
         last = self._rows(
-            f"SELECT * FROM {_RUNS_SEEN} WHERE pipeline = ? ORDER BY id DESC LIMIT 1", (time.time(), pipeline)
+            f"SELECT * FROM {RUNS_SEEN} WHERE pipeline = ? ORDER BY id DESC LIMIT 1", (time.time(), pipeline)
         )
         last_ok = self._rows(
-            "SELECT * FROM runs WHERE pipeline = ? AND status = 'ok' ORDER BY id DESC LIMIT 1", (pipeline,)
+            f"SELECT * FROM {RUNS_SEEN} WHERE pipeline = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
+            (time.time(), pipeline),
         )
-        errors = self._scalar(
-            "SELECT COUNT(*) FROM ledger WHERE pipeline = ? AND status = 'error'", (pipeline,)
+        held = self._rows(  # the partial index ledger_held_pipeline: such rows are few
+            f"SELECT entity, COUNT(*) AS n FROM ledger WHERE pipeline = ? AND {ATTENTION} GROUP BY entity",
+            (pipeline,),
         )
-        on_hold = self._scalar(  # the partial index ledger_held_pipeline: held rows are few
-            "SELECT COUNT(*) FROM ledger WHERE pipeline = ? AND held = 1 AND status <> 'error'", (pipeline,)
-        )
-        waiting_since = self._scalar(
-            "SELECT MIN(created_at) FROM ledger"
+        waiting_since = self._rows(
+            "SELECT MIN(created_at) AS oldest FROM ledger"
             f" WHERE pipeline = ? AND status IN ({_marks(WAITING_STATUSES)})",
             (pipeline, *WAITING_STATUSES),
         )
@@ -307,8 +319,9 @@ class StateBrowser:
             pipeline,
             _run(last[0]) if last else None,
             _run(last_ok[0]) if last_ok else None,
-            held=errors + on_hold,
-            waiting_since=waiting_since,
+            held_by_entity={row["entity"]: row["n"] for row in held},
+            waiting_since=waiting_since[0]["oldest"] if waiting_since else None,
+            health=health,
         )
 
     # -- stock ----------------------------------------------------------------------------
@@ -318,11 +331,16 @@ class StateBrowser:
         clauses, args = ["l.entity = ?"], [filters.entity]
         if filters.not_found:
             clauses.append("l.status = 'not_found'")
+        if filters.attention:
+            clauses.append("(l.status = 'error' OR l.held = 1)")
+        if filters.pipeline:
+            clauses.append("l.pipeline = ?")
+            args.append(filters.pipeline)
         if filters.text:
             clauses.append(self._contains("l.key"))
             args.append(_pattern(filters.text))
         where = " AND ".join(clauses)
-        total = self._scalar(f"SELECT COUNT(*) FROM ledger l WHERE {where}", args)
+        total = self._count(f"SELECT COUNT(*) AS value FROM ledger l WHERE {where}", args)
         rows = self._rows(
             "SELECT l.key, l.status, l.payload, l.last_error, l.updated_at, d.delivered_at FROM ledger l"
             " LEFT JOIN deliveries d ON d.pipeline = l.pipeline AND d.entity = l.entity AND d.key = l.key"
@@ -344,16 +362,11 @@ class StateBrowser:
 
     # -- alerts ---------------------------------------------------------------------------
 
-    def alerts_page(self, filters: AlertFilter, page: PageRequest) -> Page[Alert]:
-        """Alerts newest first (written by `cartsync serve` through engine/state/alerts.py)."""
-        equal = {"pipeline": filters.pipeline, "kind": filters.kind}
-        rows, total = self._equal_page("alerts", equal, "sent_at DESC, id DESC", page)
-        return Page(
-            [_build(Alert, {**row, "recipients": json.loads(row["recipients"])}) for row in rows],
-            page.number,
-            page.size,
-            total,
-        )
+    def alerts_page(self, filters: AlertFilter, page: PageRequest) -> Page[AlertRow]:
+        """The alerts `cartsync serve` sent or is sending, newest first."""
+        equal = {"pipeline": filters.pipeline, "event": filters.event, "status": filters.status}
+        rows, total = self._equal_page("alerts", equal, "id DESC", page)
+        return Page([alert_row(row) for row in rows], page.number, page.size, total)
 
     # -- SQL ------------------------------------------------------------------------------
 
@@ -370,6 +383,8 @@ class StateBrowser:
                 args.append(value)
         if filters.held:
             clauses.append("held = 1")
+        if filters.attention:
+            clauses.append(ATTENTION)
         if filters.unknown:
             clauses.append("in_flight = 1")
         if filters.text:
@@ -390,7 +405,7 @@ class StateBrowser:
         wanted = {column: value for column, value in equal.items() if value}
         where = " AND ".join(f"{column} = ?" for column in wanted) or "1 = 1"
         args = [*source_args, *wanted.values()]
-        total = self._scalar(f"SELECT COUNT(*) FROM {source} WHERE {where}", args)
+        total = self._count(f"SELECT COUNT(*) AS value FROM {source} WHERE {where}", args)
         rows = self._rows(
             f"SELECT * FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*args, page.size, page.offset),
@@ -398,21 +413,15 @@ class StateBrowser:
         return rows, total
 
     def _contains(self, column: str) -> str:
-        return f"{column} {self.CONTAINS} ? ESCAPE '\\'"
+        """`column` matches a LIKE pattern, ignoring ASCII case on both databases."""
+        return f"{column} {self.store.backend.like_any_case} ? ESCAPE '\\'"
 
     def _rows(self, sql: str, args: tuple[Any, ...] | list[Any]) -> list[dict[str, Any]]:
         return [dict(row) for row in self.store.db.execute(sql, tuple(args))]
 
-    def _scalar(self, sql: str, args: tuple[Any, ...] | list[Any]) -> Any:
-        row = self.store.db.execute(sql, tuple(args)).fetchone()
-        return row[0] if row else None
-
-
-# Runs as people see them (STATUS_SQL: `died`); its one parameter is the current unix time.
-_RUNS_SEEN = (
-    f"(SELECT id, pipeline, started_at, ended_at, counts, message, {STATUS_SQL} AS status FROM runs)"
-    " AS runs_seen"
-)
+    def _count(self, sql: str, args: tuple[Any, ...] | list[Any]) -> int:
+        """The `value` a COUNT(*) query selects."""
+        return int(self.store.db.execute(sql, tuple(args)).fetchone()["value"])
 
 
 def _pattern(text: str) -> str:
@@ -425,7 +434,7 @@ def _marks(values: tuple[str, ...]) -> str:
 
 
 def _run(row: dict[str, Any]) -> RunRow:
-    return _build(RunRow, {**row, "counts": json.loads(row["counts"] or "{}")})
+    return _build(RunRow, seen_run(row))
 
 
 def _build(cls: type[T], row: dict[str, Any]) -> T:

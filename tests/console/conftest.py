@@ -20,8 +20,8 @@ from console_helpers import PASSWORDS, SECRET, seed_ledger
 
 from cartsync.console.app import create_app
 from cartsync.console.auth import AuthSettings
-from cartsync.console.server import ConsoleThread
 from cartsync.console.users import OPERATOR, VIEWER, User, UserFile, hash_password
+from cartsync.engine.serve.http import HttpServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -66,25 +66,34 @@ def users(tmp_path: Path, password_hashes: dict[str, str]) -> UserFile:
 
 
 @pytest.fixture
-def start_console(users: UserFile) -> Iterator[Callable[..., ConsoleThread]]:
-    """start_console(state, auth=…, **create_app options) → a running ConsoleThread."""
-    servers: list[ConsoleThread] = []
+def start_console(users: UserFile) -> Iterator[Callable[..., HttpServer]]:
+    """start_console(state, auth=…, **create_app options) → a console served on a free port."""
+    servers: list[HttpServer] = []
 
-    def start(state: Path, auth: AuthSettings | None = None, **options: Any) -> ConsoleThread:
-        server = ConsoleThread(create_app(state, users, secret=SECRET, auth=auth, **options)).__enter__()
+    def start(state: Path | str, auth: AuthSettings | None = None, **options: Any) -> HttpServer:
+        server = HttpServer(create_app(state, users, secret=SECRET, auth=auth, **options), "127.0.0.1", 0)
+        server.start()
         servers.append(server)
         return server
 
     yield start
     for server in servers:
-        server.__exit__()
+        server.stop()
 
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> Path:
+    """A SQLite state store with a small ledger (the pages' tests)."""
     path = tmp_path / "state.db"
     seed_ledger(path)
     return path
+
+
+@pytest.fixture
+def any_ledger(state_backend: str) -> str:
+    """The same small ledger in a SQLite file, then in a PostgreSQL schema (the state layer's tests)."""
+    seed_ledger(state_backend)
+    return state_backend
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Helpers of the console tests: a console server in a thread, a seeded ledger, and sign-in."""
+"""Helpers of the console tests: a seeded ledger, and sign-in."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ UNMAPPED = "routingInfo: Unmapped Ship Method: ups.2DA"
 PASSWORDS = {"olivia": "olivia-operator-pw", "victor": "victor-viewer-pw"}  # olivia acts, victor reads
 
 
-def seed_ledger(path: Path) -> None:
+def seed_ledger(path: Path | str) -> None:
     """A small ledger as runs leave it: orders in each status, one held in error, stock, runs."""
     store = StateStore.open(path)
     try:
