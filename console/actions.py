@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from cartsync.console.auth import CSRF_FIELD, csrf_ok
+from cartsync.console.auth import CSRF_FIELD, TooManyAttempts, csrf_ok
 from cartsync.console.context import Console
 from cartsync.engine.errors import CartsyncError
 from cartsync.engine.ledger_commands import LedgerCommands
@@ -42,7 +42,21 @@ async def login(console: Console, request: Request) -> Response:
             problem="The sign-in form was out of date. Please try again.",
         )
     name, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
-    user = await run_in_threadpool(console.auth.login, request, name, password)  # scrypt: off the loop
+    try:
+        user = await run_in_threadpool(console.auth.login, request, name, password)  # scrypt: off the loop
+    except TooManyAttempts as refused:
+        seconds = max(1, round(refused.wait))
+        response = console.render(
+            request,
+            "login.html",
+            status_code=429,
+            title="Sign in",
+            next=target,
+            username=name,
+            problem=f"Too many wrong passwords for {name} from your address: try again in {seconds} s.",
+        )
+        response.headers["Retry-After"] = str(seconds)
+        return response
     if user is None:
         return console.render(
             request,

@@ -1,8 +1,7 @@
 """The console as an ASGI application: `create_app(state, users, secret=…)`.
 
-`cartsync console` serves it with uvicorn; `cartsync serve` can mount it under a path
-(`Mount("/console", app=create_app(...))`): links, redirects and the session cookie follow the
-mount's root path.
+`cartsync console` serves it with uvicorn; `cartsync serve --console` mounts one per client under
+/console/<client> (console/mount.py): links and redirects follow the mount's root path.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from cartsync.console.context import Console, Endpoint, Handler, NextRun, StoreP
 from cartsync.console.templating import STATIC, make_templates
 from cartsync.console.users import UserFile
 from cartsync.engine.errors import ConfigError
+from cartsync.engine.state.location import display, is_postgres
 
 MIN_SECRET_LENGTH = 32
 SESSION_COOKIE = "cartsync_console"
@@ -48,15 +48,17 @@ def create_app(
     auth: AuthSettings | None = None,
     https_only: bool = False,
     next_run: NextRun | None = None,
+    client: str | None = None,
 ) -> Starlette:
     """The console over one state store.
 
-    state: the state store (a SQLite file that must exist; later a database URL).
+    state: the state store: a SQLite file that must exist, or a postgresql:// URL.
     users: the users file (see `cartsync.console.users`), read again when it changes.
     secret: signs session cookies; at least 32 characters, from the environment.
     auth: password logins (default) or a trusted reverse proxy's user header.
     https_only: mark the session cookie Secure (when the console is reached over HTTPS).
     next_run: pipeline name → its next scheduled run, shown on the overview (`serve` knows it).
+    client: the client whose pipeline health the overview shows (None: any in the store).
     """
     if len(secret) < MIN_SECRET_LENGTH:
         raise ConfigError(
@@ -65,15 +67,15 @@ def create_app(
             'e.g. python3 -c "import secrets; print(secrets.token_urlsafe(32))"',
         )
     state_text = str(state)
-    if "://" not in state_text and not Path(state_text).is_file():
+    if not is_postgres(state_text) and not Path(state_text).is_file():
         raise ConfigError(
-            f"No state store at {state_text}.",
+            f"No state store at {display(state_text)}.",
             hint="Point --state (or CARTSYNC_STATE) at the state.db that `cartsync run` writes.",
         )
     stores = StorePool(state_text)
     stores.run(lambda store: None)  # a store it cannot open fails now, not on the first page
     user_file = users if isinstance(users, UserFile) else UserFile(Path(users))
-    console = Console(stores, Auth(user_file, auth or AuthSettings()), make_templates(), next_run)
+    console = Console(stores, Auth(user_file, auth or AuthSettings()), make_templates(), next_run, client)
 
     def page(handler: Handler, *, act: bool = False) -> Endpoint:
         return guarded(handler, console, act=act)

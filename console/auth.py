@@ -13,6 +13,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from starlette.requests import Request
 
+from cartsync.console.limits import SignInLimiter
 from cartsync.console.users import VIEWER, User, UserFile, check_role, verify_password
 
 PASSWORD = "password"
@@ -24,6 +25,14 @@ Network = IPv4Network | IPv6Network
 
 class NotTrusted(Exception):
     """Proxy mode: the request did not come through a trusted proxy, or named no user."""
+
+
+class TooManyAttempts(Exception):
+    """Too many wrong passwords for this user from this address lately; `wait` seconds to go."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"try again in {wait:.0f} s")
+        self.wait = wait
 
 
 @dataclass(frozen=True)
@@ -56,9 +65,10 @@ def parse_networks(values: list[str]) -> tuple[Network, ...]:
 
 
 class Auth:
-    def __init__(self, users: UserFile, settings: AuthSettings) -> None:
+    def __init__(self, users: UserFile, settings: AuthSettings, limiter: SignInLimiter | None = None) -> None:
         self.users = users
         self.settings = settings
+        self.limiter = limiter or SignInLimiter()
 
     @property
     def uses_passwords(self) -> bool:
@@ -75,9 +85,17 @@ class Auth:
         return user
 
     def login(self, request: Request, name: str, password: str) -> User | None:
+        """The user if the password is right, else None. Raises TooManyAttempts, checking nothing,
+        after a few wrong passwords for this name from this address (console/limits.py)."""
+        address = request.client.host if request.client else ""
+        wait = self.limiter.wait(name, address)
+        if wait > 0:
+            raise TooManyAttempts(wait)
         user = self.users.get(name)
         if not verify_password(password, user.password_hash if user else None) or user is None:
+            self.limiter.failed(name, address)
             return None
+        self.limiter.succeeded(name, address)
         request.session.clear()  # a new session: no token or state from before the login survives
         request.session.update(user=user.name, stamp=user.session_stamp, csrf=secrets.token_urlsafe(32))
         return user

@@ -22,6 +22,7 @@ from cartsync.console.users import (
     hash_password,
 )
 from cartsync.engine.errors import CartsyncError, ConfigError
+from cartsync.engine.state.location import display, resolve
 
 DEFAULT_USERS = Path(".cartsync/console-users.yaml")
 DEFAULT_PORT = 8808
@@ -44,15 +45,20 @@ UsersPath = Annotated[
 ]
 
 
+StateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--state",
+        envvar="CARTSYNC_STATE",
+        help="State store: a SQLite file (default .cartsync/state.db) or a postgresql:// URL.",
+    ),
+]
+
+
 @app.callback()
 def serve_console(
     ctx: typer.Context,
-    state: Annotated[
-        Path | None,
-        typer.Option(
-            "--state", envvar="CARTSYNC_STATE", help="State store file (default .cartsync/state.db)."
-        ),
-    ] = None,
+    state: StateOption = None,
     users: UsersPath = DEFAULT_USERS,
     host: Annotated[
         str, typer.Option(help="Address to listen on; keep 127.0.0.1 behind a reverse proxy.")
@@ -82,6 +88,8 @@ def serve_console(
     """Serve the console until Ctrl-C. The session secret comes from CARTSYNC_CONSOLE_SECRET.
 
     Example: CARTSYNC_CONSOLE_SECRET=… cartsync console --state clients/acme/.cartsync/state.db
+
+    `cartsync serve --console USERS_FILE` serves it too, beside the schedule it runs.
     """
     if ctx.invoked_subcommand:
         return
@@ -91,8 +99,50 @@ def serve_console(
         _fail(error)
 
 
+def require_web_packages() -> None:
+    """The console's web packages (the `console` extra), or a ConfigError saying how to install them."""
+    try:
+        import itsdangerous  # noqa: F401  (signed session cookies)
+        import jinja2  # noqa: F401
+        import python_multipart  # noqa: F401  (forms)
+    except ImportError as error:
+        raise ConfigError(
+            f"The console's web packages are not installed ({error.name}).",
+            hint="pip install 'cartsync[console]'",
+        ) from error
+
+
+def session_secret() -> str:
+    """CARTSYNC_CONSOLE_SECRET, else a random secret for this process (and a note saying so)."""
+    secret = os.environ.get(SECRET_ENV)
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        errors.print(
+            f"[yellow]note:[/] {SECRET_ENV} is not set: console sessions end when this process stops.",
+            highlight=False,
+        )
+    return secret
+
+
+def warn_if_users_missing(users: Path) -> None:
+    if not UserFile(users).users():
+        errors.print(
+            f"[yellow]note:[/] {users} lists no user yet: add one with `cartsync console add-user NAME`.",
+            highlight=False,
+        )
+
+
+def warn_if_exposed(host: str, https_only: bool) -> None:
+    if host not in ("127.0.0.1", "::1", "localhost") and not https_only:
+        errors.print(
+            f"[yellow]warning:[/] listening on {host} without --https-only: put the console behind an "
+            "HTTPS proxy, or passwords and customers' data cross the network in clear text.",
+            highlight=False,
+        )
+
+
 def _serve(
-    state: Path | None,
+    state: str | None,
     users: Path,
     host: str,
     port: int,
@@ -102,15 +152,11 @@ def _serve(
     proxy_role: str,
     https_only: bool,
 ) -> None:
-    try:
-        from cartsync.console.app import create_app
-        from cartsync.console.auth import AuthSettings, parse_networks
-        from cartsync.console.server import serve_forever
-    except ImportError as error:
-        raise ConfigError(
-            f"The console's web packages are not installed ({error.name}).",
-            hint="pip install 'cartsync[console]'",
-        ) from error
+    require_web_packages()
+    from cartsync.console.app import create_app
+    from cartsync.console.auth import AuthSettings, parse_networks
+    from cartsync.engine.serve.http import listening_socket, uvicorn_server
+
     if auth not in ("password", "proxy"):
         raise ConfigError(f"--auth must be password or proxy, not '{auth}'.")
     try:
@@ -123,30 +169,16 @@ def _serve(
         proxy_role=check_role(proxy_role),
         **({"trusted_proxies": networks} if networks else {}),
     )
-    secret = os.environ.get(SECRET_ENV)
-    if not secret:
-        secret = secrets.token_urlsafe(32)
-        errors.print(
-            f"[yellow]note:[/] {SECRET_ENV} is not set: sessions end when the console stops.", highlight=False
-        )
-    state_path = state or Path(os.environ.get("CARTSYNC_STATE") or ".cartsync/state.db")
-    application = create_app(state_path, users, secret=secret, auth=settings, https_only=https_only)
-    user_file = UserFile(users)
-    if auth == "password" and not user_file.users():
-        errors.print(
-            f"[yellow]note:[/] {users} lists no user yet: add one with `cartsync console add-user NAME`.",
-            highlight=False,
-        )
-    if host not in ("127.0.0.1", "::1", "localhost") and not https_only:
-        errors.print(
-            f"[yellow]warning:[/] listening on {host} without --https-only: put the console behind an "
-            "HTTPS proxy, or passwords and customers' data cross the network in clear text.",
-            highlight=False,
-        )
+    location = resolve(state)
+    application = create_app(location, users, secret=session_secret(), auth=settings, https_only=https_only)
+    if auth == "password":
+        warn_if_users_missing(users)
+    warn_if_exposed(host, https_only)
     out.print(
-        f"cartsync console on http://{host}:{port}/ (state {state_path}, {auth} sign-in)", highlight=False
+        f"cartsync console on http://{host}:{port}/ (state {display(location)}, {auth} sign-in)",
+        highlight=False,
     )
-    serve_forever(application, host, port)
+    uvicorn_server(application, "info").run(sockets=[listening_socket(host, port)])
 
 
 @app.command("add-user")

@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from cartsync.console.auth import CSRF_FIELD, Auth, NotTrusted, csrf_ok, csrf_token
 from cartsync.engine.state import StateStore
 from cartsync.engine.state.browse import StateBrowser
+from cartsync.engine.state.location import is_postgres
 
 T = TypeVar("T")
 NextRun = Callable[[str], datetime | None]  # pipeline name → its next scheduled run (from `serve`)
@@ -29,7 +30,8 @@ class StorePool:
     """State stores opened once and lent to one request at a time.
 
     A connection that stays open keeps its page cache: the indexes a page walks are read from
-    memory on the next request instead of being parsed again from the file.
+    memory on the next request instead of being parsed again from the file (a PostgreSQL server
+    keeps its own cache; there an open connection saves the connection's setup).
     """
 
     CACHE_KIB = 16 * 1024  # page cache of each connection
@@ -44,7 +46,8 @@ class StorePool:
             store = self._idle.pop() if self._idle else None
         if store is None:
             store = StateStore.open(self.state)
-            store.db.execute(f"PRAGMA cache_size = -{self.CACHE_KIB}")
+            if not is_postgres(self.state):
+                store.db.execute(f"PRAGMA cache_size = -{self.CACHE_KIB}")
         try:
             return work(store)
         finally:
@@ -58,6 +61,7 @@ class Console:
     auth: Auth
     templates: Jinja2Templates
     next_run: NextRun | None = None
+    client: str | None = None  # whose pipeline health to show (None: every client in the store)
 
     # -- the state store, off the event loop ----------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,25 +18,32 @@ from cartsync.engine.state.browse import (
     RunFilter,
     StockFilter,
 )
+from cartsync.engine.state.monitoring import EVENTS
 
 # The order statuses offered as filters, in the order of an order's life (Integration Manager's tabs).
 ORDER_STATUSES = ("new", "at_wms", "shipped", "confirmed", "error", "canceled", "skipped")
 # Filters offered beside the statuses: rows a person put on hold, and rows sent with no reliable
 # reply yet (the next run asks the destination before anything is sent again).
 FLAGS = {"held": "On hold", "unknown": "Unknown"}
+# A pipeline's held rows (the overview's Held column links here): in error, or on hold.
+ATTENTION = "attention"
 ORDER_ENTITY = "order"
 STOCK_ENTITY = "stock"
+# Where each entity's rows are listed, filtered to a pipeline's held rows.
+HELD_PAGES = {ORDER_ENTITY: "/orders", STOCK_ENTITY: "/stock"}
+ALERT_STATUSES = ("sending", "sent", "failed")
 MAX_TEXT = 200
 
 
 async def overview(console: Console, request: Request) -> Response:
     summaries, counts = await console.read(
-        lambda browser: (browser.pipeline_summaries(), browser.status_counts(ORDER_ENTITY))
+        lambda browser: (browser.pipeline_summaries(console.client), browser.status_counts(ORDER_ENTITY))
     )
     rows = [
         {
             "summary": summary,
             "health": health(summary),
+            "held": held_links(summary),
             "next_run": console.next_run(summary.pipeline) if console.next_run else None,
         }
         for summary in summaries
@@ -53,27 +61,55 @@ async def overview(console: Console, request: Request) -> Response:
     )
 
 
-def health(summary: PipelineSummary) -> tuple[str, str]:
-    """(label, tone) of a pipeline from its last run."""
+def health(summary: PipelineSummary) -> tuple[str, str, str]:
+    """(label, tone, explanation) of a pipeline: serve's failure streak first, else its last run."""
+    recorded = summary.health
+    if recorded and recorded.consecutive_failures:
+        streak = recorded.consecutive_failures
+        return (
+            "failing",
+            "bad",
+            f"{streak} run(s) in a row could not connect or sign in"
+            + (f", since {recorded.failing_since}" if recorded.failing_since else "")
+            + (f": {recorded.last_error}" if recorded.last_error else ""),
+        )
     run = summary.last_run
     if run is None:
-        return "never run", "muted"
-    return {
+        return "never run", "muted", "no run recorded yet"
+    label, tone = {
         "ok": ("healthy", "good"),
         "running": ("running", "info"),
         "failed": ("records held", "warn"),
     }.get(run.status, ("failing", "bad"))
+    return label, tone, f"its last run: {run.status}" + (f", {run.message}" if run.message else "")
+
+
+def held_links(summary: PipelineSummary) -> list[tuple[int, str | None]]:
+    """The pipeline's held rows per entity, each with the list of exactly those rows (None: the
+    console lists no rows of that entity)."""
+    return [
+        (
+            count,
+            f"{HELD_PAGES[entity]}?{urlencode({'status': ATTENTION, 'pipeline': summary.pipeline})}"
+            if entity in HELD_PAGES
+            else None,
+        )
+        for entity, count in sorted(summary.held_by_entity.items())
+    ]
 
 
 async def orders(console: Console, request: Request) -> Response:
     query = request.query_params
     problems: list[str] = []
     status = _text(query.get("status"))
+    pipeline = _text(query.get("pipeline"))
     filters = LedgerFilter(
         entity=ORDER_ENTITY,
-        status=None if status in (None, *FLAGS) else status,
+        status=None if status in (None, *FLAGS, ATTENTION) else status,
         held=status == "held",
         unknown=status == "unknown",
+        attention=status == ATTENTION,
+        pipeline=pipeline,
         text=_text(query.get("q")),
         changed_from=_date(query.get("from"), "from", problems),
         changed_to=_date(query.get("to"), "to", problems),
@@ -91,6 +127,8 @@ async def orders(console: Console, request: Request) -> Response:
         statuses=ORDER_STATUSES,
         flags=FLAGS,
         status=status,
+        pipeline=pipeline,
+        attention=status == ATTENTION,
         query=_query(request),
         problems=problems,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
@@ -161,8 +199,12 @@ async def run(console: Console, request: Request) -> Response:
 
 
 async def stock(console: Console, request: Request) -> Response:
+    query = request.query_params
     filters = StockFilter(
-        text=_text(request.query_params.get("q")), not_found=request.query_params.get("not_found") == "1"
+        text=_text(query.get("q")),
+        not_found=query.get("not_found") == "1",
+        attention=query.get("status") == ATTENTION,
+        pipeline=_text(query.get("pipeline")),
     )
     page, counts = await console.read(
         lambda browser: (browser.stock_page(filters, _page(request)), browser.status_counts(STOCK_ENTITY))
@@ -180,8 +222,11 @@ async def stock(console: Console, request: Request) -> Response:
 
 
 async def alerts(console: Console, request: Request) -> Response:
+    query = request.query_params
     filters = AlertFilter(
-        pipeline=_text(request.query_params.get("pipeline")), kind=_text(request.query_params.get("kind"))
+        pipeline=_text(query.get("pipeline")),
+        event=_text(query.get("event")),
+        status=_text(query.get("status")),
     )
     page = await console.read(lambda browser: browser.alerts_page(filters, _page(request)))
     return console.render(
@@ -191,6 +236,8 @@ async def alerts(console: Console, request: Request) -> Response:
         nav="alerts",
         page=page,
         filters=filters,
+        events=EVENTS,
+        statuses=ALERT_STATUSES,
         query=_query(request),
     )
 

@@ -17,9 +17,10 @@ STATUS_LABELS = {"at_wms": "At WMS", "not_found": "Not found", "ok": "OK"}
 # Badge colour per status: good, info, warn, bad, or muted (anything else).
 STATUS_TONES = {
     "confirmed": "good", "shipped": "good", "at_wms": "info", "done": "good", "ok": "good", "sent": "good",
-    "new": "info", "running": "info",
-    "not_found": "warn", "unknown": "warn", "held": "warn", "retrying": "warn",
-    "error": "bad", "failed": "bad", "aborted": "bad", "died": "bad",
+    "new": "info", "running": "info", "sending": "info",
+    "not_found": "warn", "unknown": "warn", "held": "warn", "retrying": "warn", "lease_lost": "warn",
+    "error": "bad", "failed": "bad", "aborted": "bad", "died": "bad", "timeout": "bad",
+    "connect_error": "bad", "config_error": "bad",
 }  # fmt: skip
 
 

@@ -7,7 +7,9 @@ import pytest
 from console_helpers import browser_sign_in
 
 
-@pytest.mark.parametrize("world", ["3.0"], indirect=True)
+@pytest.mark.parametrize(
+    "world", [("3.0", "sqlite"), ("4.1", "postgresql")], ids=["3.0", "4.1-postgresql"], indirect=True
+)
 def test_a_person_finds_a_held_order_resends_it_and_sees_it_delivered(world, edit, start_console, page):
     edit("order_download.yaml", "lookups:\n", "lookups:\n  ship_methods: ship_methods.yaml\n")
     (world.client / "ship_methods.yaml").write_text(

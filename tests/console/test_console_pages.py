@@ -9,7 +9,7 @@ import requests
 from console_helpers import PASSWORDS, browser_sign_in, form_token, sign_in
 
 from cartsync.engine.state import RowChange, StateStore
-from cartsync.engine.state.alerts import record_alert
+from cartsync.engine.state.monitoring import Alert, Monitoring
 
 
 def cells(html: str) -> list[str]:
@@ -79,22 +79,27 @@ def test_stock_shows_last_quantities_the_not_found_skus_and_a_search(ledger, sta
     assert cells(session.get(session.console_url + "/stock?q=stove").text) == ["STOVE-100"]
 
 
-def test_alerts_show_an_empty_state_then_what_was_sent_when_and_to_whom(ledger, start_console):
+def test_alerts_show_an_empty_state_then_what_serve_sent_when_and_to_whom(ledger, start_console):
     session = sign_in(start_console(ledger).url, "victor")
     assert "No alert has been sent" in session.get(session.console_url + "/alerts").text
     store = StateStore.open(ledger)
-    record_alert(
-        store,
-        kind="held",
-        channel="email",
-        recipients=["ops@example.com", "lead@example.com"],
-        subject="1 order held in error",
-        pipeline="order_download",
-    )
+    monitoring = Monitoring(store)
+    for channel, recipient in (("email", "ops@example.com, lead@example.com"), ("webhook", "https://hooks.example")):
+        alert = Alert("acme", "order_download", "held_records", "held_records:order_download:run-1", channel,
+                      recipient, "1 order held in error", "1043: Unmapped Ship Method")  # fmt: skip
+        alert_id = monitoring.claim(alert)
+        if channel == "email":
+            monitoring.sent(alert_id)
+        else:
+            monitoring.failed(alert_id, "HTTP 502 from the webhook")
     store.close()
     html = session.get(session.console_url + "/alerts").text
-    assert "1 order held in error" in html and "email: ops@example.com, lead@example.com" in html
-    assert "just now" in html
+    assert html.count("1 order held in error") == 2 and "email: ops@example.com, lead@example.com" in html
+    assert "webhook: https://hooks.example" in html and "HTTP 502 from the webhook" in html
+    assert "just now" in html and "Held records" in html
+    failed = session.get(session.console_url + "/alerts?status=failed").text
+    assert "webhook: https://hooks.example" in failed and "email: ops@" not in failed
+    assert "No alert matches" in session.get(session.console_url + "/alerts?event=daily_digest").text
 
 
 def test_bulk_hold_then_release_from_the_list_names_the_user(ledger, start_console, page):
@@ -142,9 +147,43 @@ def test_overview_shows_each_pipeline_with_health_held_and_lag(ledger, start_con
     session = sign_in(start_console(ledger, next_run=next_runs.get).url, "victor")
     html = session.get(session.console_url + "/").text
     row = html.split(">order_download</a>", 1)[1].split("</tr>", 1)[0]
-    assert "records held" in row and "in 5 min" in row and 'status=error">1</a>' in row
+    assert "records held" in row and "in 5 min" in row
     other = html.split(">inventory_sync</a>", 1)[1].split("</tr>", 1)[0]
     assert "healthy" in other and "not scheduled" in other and "up to date" in other
+
+
+def test_the_held_count_links_to_exactly_the_rows_it_counts(ledger, start_console):
+    store = StateStore.open(ledger)
+    with store.transaction() as tx:  # on hold though delivered; and a SKU the store refused
+        tx.change(RowChange("order", "1001", "order_download", "held", "held by a person", held=True))
+        tx.change(RowChange("stock", "TENT-002", "inventory_sync", "rejected", "quantity refused",
+                            status="error", last_error="quantity refused"))  # fmt: skip
+    store.close()
+    session = sign_in(start_console(ledger).url, "victor")
+    html = session.get(session.console_url + "/").text
+    for pipeline, page, expected in (
+        ("order_download", "/orders", ["1043", "1001"]),
+        ("inventory_sync", "/stock", ["TENT-002"]),
+    ):
+        row = html.split(f">{pipeline}</a>", 1)[1].split("</tr>", 1)[0]
+        link, count = re.search(r'<td class="num"><a href="([^"]+)"[^>]*>(\d+)</a></td>', row).groups()
+        assert link.startswith(page + "?") and int(count) == len(expected)
+        listed = session.get(session.console_url + link.replace("&amp;", "&")).text
+        assert sorted(cells(listed)) == sorted(expected) and "held: in error or on hold" in listed
+
+
+def test_the_overview_shows_serves_failure_streak_and_last_success(ledger, start_console):
+    store = StateStore.open(ledger)
+    monitoring = Monitoring(store)
+    monitoring.record_run("acme", "order_download", "ok", connected=True, now="2024-05-01T10:00:00+00:00")
+    for _ in range(3):
+        monitoring.record_run("acme", "order_download", "connect_error", connected=False,
+                              error="OpenCart refused the API key")  # fmt: skip
+    store.close()
+    session = sign_in(start_console(ledger, client="acme").url, "victor")
+    row = session.get(session.console_url + "/").text.split(">order_download</a>", 1)[1].split("</tr>", 1)[0]
+    assert "failing" in row and "3 in a row" in row and "OpenCart refused the API key" in row
+    assert 'datetime="2024-05-01T10:00:00+00:00"' in row  # last success: serve's record
 
 
 def test_mounted_under_a_path_inside_another_app_every_link_follows_the_mount(ledger, users):
@@ -152,10 +191,10 @@ def test_mounted_under_a_path_inside_another_app_every_link_follows_the_mount(le
     from starlette.routing import Mount
 
     from cartsync.console.app import create_app
-    from cartsync.console.server import ConsoleThread
+    from cartsync.engine.serve.http import HttpServer
 
     host = Starlette(routes=[Mount("/console", app=create_app(ledger, users, secret="s" * 40))])
-    with ConsoleThread(host) as server:
+    with HttpServer(host, "127.0.0.1", 0) as server:
         session = requests.Session()
         login = session.get(server.url + "/console/orders/1043")
         assert login.url == server.url + "/console/login?next=%2Fconsole%2Forders%2F1043"

@@ -20,7 +20,7 @@ ENV = "CARTSYNC_SCREENSHOTS"
 
 
 @pytest.mark.skipif(not os.environ.get(ENV), reason=f"{ENV}=1 (make screenshots) re-takes docs/console/*.png")
-@pytest.mark.parametrize("world", ["3.0"], indirect=True)
+@pytest.mark.parametrize("world", [("3.0", "sqlite")], ids=["3.0"], indirect=True)
 def test_screenshots_of_every_page(world, edit, start_console, page):
     edit("order_download.yaml", "lookups:\n", "lookups:\n  ship_methods: ship_methods.yaml\n")
     (world.client / "ship_methods.yaml").write_text(

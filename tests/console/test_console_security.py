@@ -11,6 +11,7 @@ import requests
 from console_helpers import PASSWORDS, browser_sign_in, form_token, sign_in
 
 from cartsync.console.auth import AuthSettings
+from cartsync.console.limits import ATTEMPTS, SignInLimiter
 from cartsync.console.users import OPERATOR, User
 from cartsync.engine.state import StateStore
 
@@ -53,6 +54,43 @@ def test_sign_in_with_the_right_password_only(ledger, start_console):
     logout_token = form_token(session.get(console.url + "/").text)
     session.post(console.url + "/logout", data={"csrf_token": logout_token})
     assert session.get(console.url + "/orders", allow_redirects=False).status_code == 303
+
+
+def test_sign_in_pauses_after_a_few_wrong_passwords_for_that_user_from_that_address(ledger, start_console):
+    console = start_console(ledger)
+    session = requests.Session()
+    token = form_token(session.get(console.url + "/login").text)
+
+    def attempt(name: str, password: str) -> requests.Response:
+        return session.post(
+            console.url + "/login", data={"username": name, "password": password, "csrf_token": token}
+        )
+
+    assert [attempt("olivia", f"guess-number-{n}").status_code for n in range(ATTEMPTS)] == [401] * ATTEMPTS
+    refused = attempt("olivia", PASSWORDS["olivia"])  # even the right password waits now
+    assert refused.status_code == 429 and "Too many wrong passwords for olivia" in refused.text
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert session.get(console.url + "/orders", allow_redirects=False).status_code == 303  # not signed in
+    assert sign_in(console.url, "victor").get(console.url + "/orders").status_code == 200  # others may
+
+
+def test_the_sign_in_limiter_counts_failures_per_pair_within_its_window():
+    now = [1000.0]
+    limiter = SignInLimiter(attempts=3, window=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert limiter.wait("olivia", "10.0.0.1") == 0
+        limiter.failed("olivia", "10.0.0.1")
+    assert limiter.wait("olivia", "10.0.0.1") == 60
+    assert limiter.wait("olivia", "10.0.0.2") == 0 and limiter.wait("victor", "10.0.0.1") == 0
+    now[0] += 45
+    assert limiter.wait("olivia", "10.0.0.1") == 15  # until the first failure leaves the window
+    now[0] += 15
+    assert limiter.wait("olivia", "10.0.0.1") == 0
+    limiter.failed("olivia", "10.0.0.1")
+    limiter.succeeded("olivia", "10.0.0.1")  # a right password forgets the failures
+    for _ in range(2):
+        limiter.failed("olivia", "10.0.0.1")
+    assert limiter.wait("olivia", "10.0.0.1") == 0
 
 
 def test_sign_in_returns_to_the_page_asked_for_and_never_to_another_site(ledger, start_console):
