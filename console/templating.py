@@ -45,15 +45,15 @@ def parse_time(value: str | datetime | None) -> datetime | None:
 
 
 def ago(value: str | datetime | None, now: datetime | None = None) -> str:
-    """'just now', '5 min ago', '3 h ago', '2 days ago', or 'in 4 min' for a time ahead."""
+    """'just now', '5 min ago', '3 h ago', '2 days ago'; for a time ahead (a next run) 'in 12 s',
+    'in 4 min', and 'just now' once it is due."""
     moment = parse_time(value)
     if moment is None:
         return "—"
     seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
-    text = duration(abs(seconds), coarse=True)
-    if abs(seconds) < 45:
-        return "just now"
-    return f"{text} ago" if seconds > 0 else f"in {text}"
+    if seconds > -1:
+        return "just now" if seconds < 45 else f"{duration(seconds, coarse=True)} ago"
+    return f"in {duration(-seconds, coarse=True)}"
 
 
 def age(value: str | datetime | None) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 from console_helpers import PASSWORDS, browser_sign_in, form_token, sign_in
 
+from cartsync.console.templating import ago
 from cartsync.engine.state import RowChange, StateStore
 from cartsync.engine.state.monitoring import Alert, Monitoring
 
@@ -150,6 +151,13 @@ def test_overview_shows_each_pipeline_with_health_held_and_lag(ledger, start_con
     assert "records held" in row and "in 5 min" in row
     other = html.split(">inventory_sync</a>", 1)[1].split("</tr>", 1)[0]
     assert "healthy" in other and "not scheduled" in other and "up to date" in other
+
+
+def test_times_read_as_relative_and_a_next_run_soon_is_not_just_now():
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert [ago(now + timedelta(seconds=delta), now) for delta in (-10, -300, 15, 240, 0)] == [
+        "just now", "5 min ago", "in 15 s", "in 4 min", "just now",
+    ]  # fmt: skip
 
 
 def test_the_held_count_links_to_exactly_the_rows_it_counts(ledger, start_console):
