@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: test demo lint bench extension clean chaos chaos-pipelines chaos-workers
+.PHONY: test demo lint bench screenshots extension clean chaos chaos-pipelines chaos-workers
 
 $(STAMP): pyproject.toml setup.py
 	python3 -m venv $(VENV)
@@ -40,6 +40,10 @@ chaos-pipelines: $(STAMP)
 # Celery workers killed with kill -9 mid-run, and the Redis broker restarted (PostgreSQL state).
 chaos-workers: $(STAMP)
 	CARTSYNC_CHAOS=1 $(VENV)/bin/pytest -q -s tests/workers/test_workers_chaos.py
+
+# Screenshots of the console's pages in docs/console/ (needs Debian's chromium).
+screenshots: $(STAMP)
+	CARTSYNC_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/console/test_console_screenshots.py
 
 # Installable OpenCart extension packages (see docs/extension-install.md).
 extension:

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -36,6 +36,7 @@ from cartsync.commands.logs import LogFormat, configure_logging
 from cartsync.commands.output import console, errors, print_json, print_table, say, shorten
 from cartsync.commands.testing import run_tests
 from cartsync.commands.validation import environment_for_validation, print_validation
+from cartsync.console.cli import app as console_app
 from cartsync.engine.config.loader import load_connections, validate_paths
 from cartsync.engine.errors import CartsyncError, ConfigError
 from cartsync.engine.ledger_commands import LedgerCommands, Verb
@@ -46,6 +47,9 @@ from cartsync.engine.state import DEFAULT_LEASE_SECONDS, StateStore
 from cartsync.engine.state.location import DEFAULT_PATH, display, is_postgres
 from cartsync.engine.state.pg_copy import copy_to_postgres
 from cartsync.engine.workspace import RunConfig, find_connections, load_run_config, open_connector
+
+if TYPE_CHECKING:
+    from cartsync.engine.serve.service import Mounts
 
 log = logging.getLogger("cartsync.cli")
 
@@ -73,6 +77,7 @@ app.add_typer(run_app, name="run")
 app.add_typer(state_app, name="state")
 app.add_typer(orders_app, name="orders")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(console_app, name="console")
 for sandbox_name, sandbox in sandbox_apps().items():
     sandbox_app.add_typer(sandbox, name=sandbox_name)
 
@@ -447,7 +452,8 @@ def serve(
         list[Path], typer.Argument(help="Client folders, each with a schedule.yaml (or the schedule files).")
     ],
     host: Annotated[
-        str, typer.Option(help="Address for /metrics, /healthz, /readyz and /push.")
+        str,
+        typer.Option(help="Address for /metrics, /healthz, /readyz and /push (and /console with --console)."),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of that address (0: any free port).")] = 8787,
     log_format: Annotated[
@@ -460,6 +466,23 @@ def serve(
         float, typer.Option(help="Seconds between checks for stalled pipelines and the daily digest.")
     ] = 30.0,
     lease: LeaseOption = DEFAULT_LEASE_SECONDS,
+    console_users: Annotated[
+        Path | None,
+        typer.Option(
+            "--console",
+            metavar="USERS_FILE",
+            help="Also serve the web console, at /console/<client>/ on --host and --port, to the users "
+            "of this file (`cartsync console add-user NAME --users FILE`). Off by default. Its "
+            "session secret comes from CARTSYNC_CONSOLE_SECRET.",
+        ),
+    ] = None,
+    console_https_only: Annotated[
+        bool,
+        typer.Option(
+            "--console-https-only",
+            help="Send the console's session cookie only over HTTPS (behind a TLS proxy).",
+        ),
+    ] = False,
 ) -> None:
     """Run every client's schedule until stopped: its own scheduler, alerts, metrics and logs.
 
@@ -470,6 +493,7 @@ def serve(
     and a send without an answer is looked up by the next run, never sent again blindly.
 
     Example: cartsync serve clients/acme clients/bravo --port 8787 --log-format json
+    With the console: cartsync serve clients/acme --console .cartsync/console-users.yaml
     """
 
     def action() -> int:
@@ -478,6 +502,7 @@ def serve(
 
         if log_format not in ("text", "json"):
             raise ConfigError(f"--log-format must be text or json, not {log_format!r}.")
+        mounts = _console_mounts(console_users, host, console_https_only) if console_users else None
         setup_logging("json" if log_format == "json" else "text")
         service = Serve(
             clients,
@@ -486,10 +511,24 @@ def serve(
             reload_every=reload_every,
             check_every=alert_check_every,
             lease_seconds=lease,
+            mounts=mounts,
         )
         return service.run_until_signal()
 
     _guard(action)
+
+
+def _console_mounts(users: Path, host: str, https_only: bool) -> Mounts:
+    """What `serve --console` mounts: a console per client (cartsync.console.mount)."""
+    from cartsync.console import cli as console_cli
+
+    console_cli.require_web_packages()
+    from cartsync.console.mount import console_routes
+
+    console_cli.warn_if_users_missing(users)
+    console_cli.warn_if_exposed(host, https_only)
+    secret = console_cli.session_secret()
+    return lambda clients: console_routes(clients, users, secret=secret, https_only=https_only)
 
 
 # -- state and runs ---------------------------------------------------------------------------

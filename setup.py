@@ -8,7 +8,7 @@ package list is computed here because pyproject.toml's `packages.find` cannot ad
 from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
 
-TOP_LEVEL_PACKAGES = ("engine", "connectors", "commands", "demo")
+TOP_LEVEL_PACKAGES = ("engine", "connectors", "commands", "demo", "console")
 
 
 class BuildPy(build_py):

@@ -21,9 +21,12 @@ class BulkResult:
 
 
 class LedgerCommands:
-    def __init__(self, store: StateStore, entity: str = "order") -> None:
+    """`actor` names who acts in each event's message: "held by alice (console)"."""
+
+    def __init__(self, store: StateStore, entity: str = "order", actor: str = "a person") -> None:
         self.store = store
         self.entity = entity
+        self.actor = actor
 
     def list(self, status: str | None = None, since: str | None = None) -> list[LedgerRow]:
         """Rows of one status, or `unknown`: sent with no reliable reply yet (looked up by the next run)."""
@@ -43,7 +46,9 @@ class LedgerCommands:
         if row.record is None:
             raise CartsyncError(f"{self.entity} {key} has no stored source record to resend.")
         self.store.forget_deliveries(row.pipeline, key=key)
-        self._change(row, "resend", "resend requested", resend=True, held=False, next_attempt_at=None)
+        self._change(
+            row, "resend", f"resend requested by {self.actor}", resend=True, held=False, next_attempt_at=None
+        )
         return (
             f"{self.entity} {key} will be sent again by the next run of '{row.pipeline}' "
             "(unless the destination already has it)."
@@ -51,12 +56,12 @@ class LedgerCommands:
 
     def hold(self, key: str) -> str:
         row = self._row(key)
-        self._change(row, "held", "held by a person", held=True)
+        self._change(row, "held", f"held by {self.actor}", held=True)
         return f"{self.entity} {key} is held; no pipeline sends it until it is released."
 
     def release(self, key: str) -> str:
         row = self._row(key)
-        self._change(row, "released", "released by a person", held=False)
+        self._change(row, "released", f"released by {self.actor}", held=False)
         return f"{self.entity} {key} is released; whatever it was waiting for resumes on the next run."
 
     def apply(self, verb: Verb, key: str) -> str:

@@ -1,7 +1,8 @@
 """serve's HTTP side: /metrics, /healthz, /readyz and /push/<client>, on uvicorn + Starlette.
 
-The app is plain ASGI, so other ASGI apps mount beside these routes: the web console's
-`create_app(...)` goes in as `Mount("/console", app=create_app(...))` through `mounts`.
+The app is plain ASGI, so other ASGI apps mount beside these routes through `mounts`: the web
+console goes in as one `Mount("/console/<client>", app=create_app(...))` per client
+(`cartsync serve --console`). `HttpServer` also serves the console on its own in tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -94,17 +96,42 @@ def build_app(status: ServeStatus, mounts: Sequence[BaseRoute] = ()) -> Starlett
     return Starlette(routes=routes)
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound up front (port 0 picks a free one) whose connections send at once.
+
+    Without TCP_NODELAY (which accepted sockets inherit), a reply's body can wait behind its
+    headers for the client's delayed ACK: about 40 ms on every keep-alive request.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.bind((host, port))
+    return listener
+
+
+def uvicorn_server(app: Any, log_level: str = "warning") -> uvicorn.Server:
+    """uvicorn as serve and the console run it. proxy_headers=False: a request's client address
+    stays the TCP peer (X-Forwarded-For is not believed), which the console's sign-in limits and
+    its proxy mode rely on."""
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+        server_header=False,
+    )
+    return uvicorn.Server(config)
+
+
 class HttpServer:
     """uvicorn in a background thread, on a socket bound up front (port 0 picks a free one)."""
 
-    def __init__(self, app: Starlette, host: str, port: int) -> None:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.socket = socket.socket(family, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind((host, port))
+    def __init__(self, app: Any, host: str, port: int) -> None:
+        self.socket = listening_socket(host, port)
         self.host, self.port = host, self.socket.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn_server(app)
         self._thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.socket]}, name="cartsync-http", daemon=True
         )
@@ -116,10 +143,19 @@ class HttpServer:
     def start(self) -> None:
         self._thread.start()
         deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline and self._thread.is_alive():
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"the HTTP server on {self.url} did not start")
             time.sleep(0.01)
 
     def stop(self) -> None:
         self.server.should_exit = True
         self._thread.join(timeout=5)
         self.socket.close()
+
+    def __enter__(self) -> HttpServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

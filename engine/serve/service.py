@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from starlette.routing import BaseRoute
@@ -32,6 +32,10 @@ from cartsync.engine.state.location import display
 logger = logging.getLogger(LOGGER)
 ALERT_DRAIN_SECONDS = 10.0
 
+# Routes to serve beside /metrics and the rest, made once the clients are loaded (the web console
+# mounts one app per client, over that client's state store and schedule).
+Mounts = Callable[[Sequence[ClientRuntime]], Sequence[BaseRoute]]
+
 
 class Serve:
     def __init__(
@@ -43,7 +47,7 @@ class Serve:
         reload_every: float = 2.0,
         check_every: float = 30.0,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
-        mounts: Sequence[BaseRoute] = (),
+        mounts: Mounts | None = None,
     ) -> None:
         self.metrics = ServeMetrics()
         self.alerter = Alerter(self.metrics)
@@ -61,7 +65,12 @@ class Serve:
         self._ready = False
         self._stopped: bool | None = None
         status = ServeStatus(self.scheduler, self.metrics, lambda: self._ready)
-        self.http = HttpServer(build_app(status, mounts), host, port)
+        try:
+            routes = mounts(self.clients) if mounts else ()
+        except BaseException:
+            self._close_clients()
+            raise
+        self.http = HttpServer(build_app(status, routes), host, port)
 
     @property
     def url(self) -> str:

@@ -3,7 +3,8 @@
 The store's modules write one SQL for both (`?` parameters, INSERT … ON CONFLICT, RETURNING, and
 every read-then-write as a conditional write that another process cannot interleave); rows are
 read by column name. What still differs between the two is here: how a connection is opened and
-migrated, the statement that opens a write transaction, and which errors pass if tried again.
+migrated, the statement that opens a write transaction, which errors pass if tried again, and the
+word for a pattern match that ignores case.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class Backend:
     db: Database
     begin: str  # opens a write transaction
     passing_errors: tuple[type[Exception], ...]  # a busy file, a lost connection: a later try may work
+    # `column <like_any_case> ?` matches a LIKE pattern ignoring ASCII case (text columns compare
+    # byte by byte on both, so neither folds other letters): SQLite's LIKE, PostgreSQL's ILIKE.
+    like_any_case: str = "LIKE"
 
 
 def open_backend(location: str) -> Backend:

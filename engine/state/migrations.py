@@ -118,6 +118,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX alerts_recent ON alerts (client, created_at);
     """,
+    # 4: indexes for the paged reads of people's screens (engine/state/browse.py, the web console):
+    # each page reads one index range, whatever the ledger's size. ledger_status gives way to
+    # ledger_browse_status, which starts with the same columns. ledger_browse also holds the
+    # columns a text search looks in, so a search reads this one index and not the table.
+    """
+    DROP INDEX ledger_status;
+    CREATE INDEX ledger_browse ON ledger (entity, updated_at, key, status, dest_id, last_error);
+    CREATE INDEX ledger_browse_status ON ledger (entity, status, updated_at, key);
+    CREATE INDEX ledger_pipeline ON ledger (pipeline, status, created_at);
+    CREATE INDEX ledger_held ON ledger (entity, updated_at, key) WHERE held = 1;
+    CREATE INDEX ledger_held_pipeline ON ledger (pipeline, entity, updated_at, key)
+        WHERE status = 'error' OR held = 1;
+    CREATE INDEX ledger_unknown ON ledger (entity, updated_at, key) WHERE in_flight = 1;
+    CREATE INDEX ledger_events_run ON ledger_events (run_id);
+    CREATE INDEX runs_pipeline ON runs (pipeline, id);
+    """,
 ]
 
 

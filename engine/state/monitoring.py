@@ -118,10 +118,10 @@ class Monitoring:
         ).fetchone()
         return PipelineHealth(**dict(row)) if row else None
 
-    def all_health(self, client: str) -> list[PipelineHealth]:
-        rows = self.store.db.execute(
-            "SELECT * FROM pipeline_health WHERE client = ? ORDER BY pipeline", (client,)
-        )
+    def all_health(self, client: str | None = None) -> list[PipelineHealth]:
+        """The health of every pipeline of `client` (None: of every client in this store)."""
+        where, args = ("WHERE client = ?", (client,)) if client else ("", ())
+        rows = self.store.db.execute(f"SELECT * FROM pipeline_health {where} ORDER BY client, pipeline", args)
         return [PipelineHealth(**dict(row)) for row in rows]
 
     def record_run(
@@ -228,16 +228,17 @@ class Monitoring:
             "SELECT * FROM alerts WHERE client = ? AND status = 'failed' AND attempts < ? ORDER BY id",
             (client, max_attempts),
         )
-        return [_alert_row(row) for row in rows]
+        return [alert_row(row) for row in rows]
 
     def alerts(self, client: str | None = None, limit: int = 100) -> list[AlertRow]:
         """The newest alerts first."""
         where, args = ("WHERE client = ?", (client,)) if client else ("", ())
         rows = self.store.db.execute(f"SELECT * FROM alerts {where} ORDER BY id DESC LIMIT ?", (*args, limit))
-        return [_alert_row(row) for row in rows]
+        return [alert_row(row) for row in rows]
 
 
-def _alert_row(row: Any) -> AlertRow:
+def alert_row(row: Any) -> AlertRow:
+    """An `alerts` row as read by column name."""
     values = dict(row)
     alert = Alert(**{name: values.pop(name) for name in Alert.__dataclass_fields__})
     return AlertRow(alert=alert, **values)

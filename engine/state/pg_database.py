@@ -43,7 +43,7 @@ def open_postgres(location: str) -> Backend:
     except BaseException:
         connection.close()
         raise
-    return Backend(PgDatabase(connection), "BEGIN", (psycopg_module().OperationalError,))
+    return Backend(PgDatabase(connection), "BEGIN", (psycopg_module().OperationalError,), "ILIKE")
 
 
 def _placeholders(sql: str) -> str:

@@ -132,6 +132,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX alerts_recent ON alerts (client, created_at);
     """,
+    # 4: indexes for the paged reads of people's screens, as SQLite's, but for ledger_browse: a
+    # B-tree entry holds at most about 2.7 kB here, and a system's error message can be longer, so
+    # the text columns stay out of it (a text search walks it and reads the rows it passes).
+    """
+    DROP INDEX ledger_status;
+    CREATE INDEX ledger_browse ON ledger (entity, updated_at, key);
+    CREATE INDEX ledger_browse_status ON ledger (entity, status, updated_at, key);
+    CREATE INDEX ledger_pipeline ON ledger (pipeline, status, created_at);
+    CREATE INDEX ledger_held ON ledger (entity, updated_at, key) WHERE held = 1;
+    CREATE INDEX ledger_held_pipeline ON ledger (pipeline, entity, updated_at, key)
+        WHERE status = 'error' OR held = 1;
+    CREATE INDEX ledger_unknown ON ledger (entity, updated_at, key) WHERE in_flight = 1;
+    CREATE INDEX ledger_events_run ON ledger_events (run_id);
+    CREATE INDEX runs_pipeline ON runs (pipeline, id);
+    """,
 ]
 
 

@@ -17,6 +17,18 @@ from cartsync.engine.state.rows import utc_now
 
 _SHOWN = ("id", "pipeline", "started_at", "ended_at", "message", "status")
 
+# The runs as people see them, to select from as from a table: a run still marked `running` whose
+# lease is gone or expired has the status `died`, and `lease_holder` names who held that lease (if
+# no other run has taken it since). Its one parameter is the current unix time. The console pages
+# and filters runs by this status, and `runs()` reads it too, so both call the same runs died.
+RUNS_SEEN = (
+    "(SELECT runs.id, runs.pipeline, runs.started_at, runs.ended_at, runs.counts, runs.message, "
+    "CASE WHEN runs.status = 'running' AND (leases.expires_at IS NULL OR leases.expires_at <= ?) "
+    "THEN 'died' ELSE runs.status END AS status, leases.holder AS lease_holder "
+    "FROM runs LEFT JOIN leases ON leases.pipeline = runs.pipeline AND leases.token = runs.lease)"
+    " AS runs_seen"
+)
+
 
 class RunHistory(StoreBase):
     def start_run(self, pipeline: str, lease: Lease | None = None) -> int:
@@ -41,23 +53,20 @@ class RunHistory(StoreBase):
         """The newest runs first: id, pipeline, started_at, ended_at, status, counts, message.
 
         A run still `running` whose lease is gone or expired is `died`, with a message saying so."""
-        query = (
-            "SELECT runs.id, runs.pipeline, runs.started_at, runs.ended_at, runs.counts, runs.message, "
-            "runs.status, leases.holder, leases.expires_at FROM runs LEFT JOIN leases "
-            "ON leases.pipeline = runs.pipeline AND leases.token = runs.lease"
-            + (" WHERE runs.pipeline = ?" if pipeline else "") + " ORDER BY runs.id DESC LIMIT ?"
+        where, args = (" WHERE pipeline = ?", (pipeline,)) if pipeline else ("", ())
+        rows = self.db.execute(
+            f"SELECT * FROM {RUNS_SEEN}{where} ORDER BY id DESC LIMIT ?", (time.time(), *args, limit)
         )
-        args: tuple[Any, ...] = (pipeline, limit) if pipeline else (limit,)
-        now = time.time()
-        shown = []
-        for row in self.db.execute(query, args):
-            run = {name: row[name] for name in _SHOWN}
-            run["counts"] = json.loads(row["counts"])
-            if run["status"] == "running" and (row["expires_at"] is None or row["expires_at"] <= now):
-                run["status"] = "died"
-                run["message"] = run["message"] or _no_end(row["holder"])
-            shown.append(run)
-        return shown
+        return [seen_run(row) for row in rows]
+
+
+def seen_run(row: Any) -> dict[str, Any]:
+    """A row of RUNS_SEEN for people: its counts decoded, and a died run's message saying why."""
+    run = {name: row[name] for name in _SHOWN}
+    run["counts"] = json.loads(row["counts"] or "{}")
+    if run["status"] == "died":
+        run["message"] = run["message"] or _no_end(row["lease_holder"])
+    return run
 
 
 def _no_end(holder: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 
@@ -72,6 +73,53 @@ def test_each_version_has_the_tables_columns_and_keys_of_sqlite(postgres_url, ve
         ):
             assert pg_type in SAME_TYPE[declared], (table, name, pg_type, declared)
             assert (pg_required, pg_key) == (required, key), (table, name)
+
+
+def sqlite_indexes(version: int) -> dict[str, tuple[str, str | None]]:
+    """Each index created by name: (its table, its WHERE condition or None)."""
+    db = sqlite3.connect(":memory:")
+    for script in sqlite_schema.MIGRATIONS[:version]:
+        db.executescript(script)
+    found = {}
+    for name, table, sql in db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"):
+        if sql:  # not an index SQLite makes for a key
+            _, _, where = " ".join(sql.split()).partition(" WHERE ")
+            found[name] = (table, where or None)
+    return found
+
+
+def postgres_indexes(connection: psycopg.Connection) -> dict[str, tuple[str, str | None]]:
+    """The same for the indexes created by name (not those behind a key or a UNIQUE constraint)."""
+    rows = connection.execute(
+        "SELECT i.relname, t.relname, pg_get_expr(x.indpred, x.indrelid) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+        "WHERE t.relnamespace = current_schema()::regnamespace "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+    )
+    return {name: (table, where) for name, table, where in rows}
+
+
+@pytest.mark.parametrize("version", range(1, len(pg_schema.MIGRATIONS) + 1))
+def test_each_version_has_the_indexes_of_sqlite_with_the_same_conditions(postgres_url, version):
+    """Same names on the same tables, partial where SQLite's are, on the same condition (the
+    statements that read a partial index name its condition, and must find it on both)."""
+    connection, _ = connect(postgres_url)
+    with connection:
+        for script in pg_schema.MIGRATIONS[:version]:
+            connection.execute(script)
+        found = postgres_indexes(connection)
+    expected = sqlite_indexes(version)
+    assert sorted(found) == sorted(expected)
+    for name, (table, where) in expected.items():
+        pg_table, pg_where = found[name]
+        assert pg_table == table, name
+        assert (pg_where is None) == (where is None), name
+        if where:  # PostgreSQL prints it in its own words: compare the words and values in it
+            assert words(where) == words(pg_where.replace("::text", "")), (name, where, pg_where)
+
+
+def words(condition: str) -> list[str]:
+    return sorted(re.findall(r"[a-z_]+|'\w+'|\d+", condition.lower()))
 
 
 def test_migrate_creates_the_newest_schema_once(postgres_url):
