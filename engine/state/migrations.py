@@ -134,6 +134,46 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ledger_events_run ON ledger_events (run_id);
     CREATE INDEX runs_pipeline ON runs (pipeline, id);
     """,
+    # 5: a compact ledger. Records and payloads are packed (compressed JSON, see packing.py):
+    # from now on the `record` column holds bytes (BLOB), or JSON text written before; each packed
+    # value names the shape dictionary it was compressed against. Payloads move to a table of
+    # their own: they are kept only while a send's outcome is not final, and a ledger row that
+    # shrank once its payload went would leave its page part empty. A run's work queries use
+    # small partial indexes instead of an index over every row. Deliveries are kept in their
+    # primary key's order, without a separate index.
+    """
+    CREATE TABLE dictionaries (
+        id      INTEGER PRIMARY KEY,
+        name    TEXT NOT NULL,              -- pipeline:entity, or pipeline:entity:payload
+        sample  BLOB NOT NULL               -- the keys of a record, every value blanked
+    );
+    CREATE INDEX dictionaries_name ON dictionaries (name);
+    DROP INDEX ledger_work;
+    CREATE INDEX ledger_in_flight ON ledger (pipeline, entity, key) WHERE in_flight = 1;
+    CREATE INDEX ledger_resend ON ledger (pipeline, entity, key) WHERE resend = 1;
+    CREATE INDEX ledger_transient ON ledger (pipeline, entity, key) WHERE transient = 1;
+    CREATE TABLE deliveries_by_key (
+        pipeline     TEXT NOT NULL,
+        entity       TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        dest_id      TEXT,
+        delivered_at TEXT NOT NULL,
+        PRIMARY KEY (pipeline, entity, key)
+    ) WITHOUT ROWID;
+    INSERT INTO deliveries_by_key
+        SELECT pipeline, entity, key, content_hash, dest_id, delivered_at FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_by_key RENAME TO deliveries;
+    CREATE TABLE payloads (             -- the mapped record of a send whose outcome is not final
+        entity  TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        PRIMARY KEY (entity, key)
+    ) WITHOUT ROWID;
+    INSERT INTO payloads SELECT entity, key, payload FROM ledger WHERE payload IS NOT NULL;
+    ALTER TABLE ledger DROP COLUMN payload;
+    """,
 ]
 
 
