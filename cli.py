@@ -653,6 +653,43 @@ def state_reset(
     _guard(action)
 
 
+@state_app.command("prune")
+def state_prune(
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            envvar="CARTSYNC_RETENTION",
+            help="Age of the finished rows to prune, e.g. '90 days' (default 90 days).",
+        ),
+    ] = None,
+    state: StatePath = None,
+) -> None:
+    """Remove personal data from rows finished longer ago than the retention age.
+
+    A finished row (delivered, skipped, canceled: nothing left to do, not held, not in error)
+    loses its source record, any payload and its older event history; it keeps its status, ids
+    and dates, so nothing is ever sent twice. Rows in `new` or `error` keep everything. A pruned
+    row cannot be resent. Run it daily from cron.
+
+    Example: cartsync state prune --older-than "30 days"
+    """
+
+    def action() -> int:
+        from cartsync.engine.state.retention import RETENTION, retention_cutoff
+
+        before = retention_cutoff(older_than or RETENTION)
+        with closing(open_existing_state(state)) as store:
+            pruned = store.prune(before.isoformat(timespec="seconds"))
+        say(
+            f"rows finished before {before:%Y-%m-%d %H:%M} UTC: {pruned.records} records, "
+            f"{pruned.payloads} payloads and {pruned.events} events removed"
+        )
+        return 0
+
+    _guard(action)
+
+
 @state_app.command("unlock")
 def state_unlock(
     pipeline: Annotated[str, typer.Argument(help="Pipeline name.")], state: StatePath = None

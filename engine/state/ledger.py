@@ -33,7 +33,7 @@ class LedgerStore(StoreBase):
         for chunk, marks in _chunks(keys):
             query = f"SELECT {STATUS_COLUMNS} FROM ledger WHERE entity = ? AND key IN ({marks})"
             rows = self.db.execute(query, (entity, *chunk))
-            found.update((row[1], RowStatus.from_columns(tuple(row))) for row in rows)
+            found.update((row["key"], RowStatus.from_columns(_values(row))) for row in rows)
         return found
 
     def delivered_hashes(self, pipeline: str, entity: str, keys: Iterable[str]) -> dict[str, str]:
@@ -171,6 +171,11 @@ class LedgerStore(StoreBase):
 
     def _row(self, found: Any) -> LedgerRow:
         return LedgerRow.unpacked(found, self.packer)
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    """A row's values in column order (a sqlite3.Row is a sequence, PostgreSQL's a dict)."""
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
 
 
 def _chunks(keys: Iterable[str]) -> Iterator[tuple[Sequence[str], str]]:

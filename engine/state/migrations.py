@@ -134,13 +134,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ledger_events_run ON ledger_events (run_id);
     CREATE INDEX runs_pipeline ON runs (pipeline, id);
     """,
-    # 5: a compact ledger. Records and payloads are packed (compressed JSON, see packing.py):
-    # from now on the `record` column holds bytes (BLOB), or JSON text written before; each packed
-    # value names the shape dictionary it was compressed against. Payloads move to a table of
-    # their own: they are kept only while a send's outcome is not final, and a ledger row that
-    # shrank once its payload went would leave its page part empty. A run's work queries use
-    # small partial indexes instead of an index over every row. Deliveries are kept in their
-    # primary key's order, without a separate index.
+    # 5: a compact ledger. Records are packed (compressed JSON, see packing.py): the `record`
+    # column holds bytes (BLOB), or JSON text written before; each packed value names the shape
+    # dictionary it was compressed against. Payloads move to a table of their own: they are kept
+    # only while a send's outcome is not final, and a ledger row that shrank once its payload
+    # went would leave its page part empty. A run's work queries use small partial indexes
+    # instead of an index over every row. Deliveries are kept in their primary key's order,
+    # without a separate index.
     """
     CREATE TABLE dictionaries (
         id      INTEGER PRIMARY KEY,
@@ -148,7 +148,38 @@ MIGRATIONS: list[str] = [
         sample  BLOB NOT NULL               -- the keys of a record, every value blanked
     );
     CREATE INDEX dictionaries_name ON dictionaries (name);
-    DROP INDEX ledger_work;
+    CREATE TABLE payloads (             -- the mapped record of a send whose outcome is not final
+        entity  TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        PRIMARY KEY (entity, key)
+    ) WITHOUT ROWID;
+    INSERT INTO payloads SELECT entity, key, payload FROM ledger WHERE payload IS NOT NULL;
+    CREATE TABLE ledger_compact (
+        entity        TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        pipeline      TEXT NOT NULL,
+        record        BLOB,             -- the source record, packed (for resend after a fix)
+        dest_id       TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        in_flight     INTEGER NOT NULL DEFAULT 0,
+        transient     INTEGER NOT NULL DEFAULT 0,
+        held          INTEGER NOT NULL DEFAULT 0,
+        resend        INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT,
+        first_error_at TEXT,
+        next_attempt_at TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (entity, key)
+    );
+    INSERT INTO ledger_compact
+        SELECT entity, key, status, pipeline, record, dest_id, attempts, in_flight, transient, held, resend,
+               last_error, first_error_at, next_attempt_at, created_at, updated_at FROM ledger;
+    DROP TABLE ledger;
+    ALTER TABLE ledger_compact RENAME TO ledger;
+    CREATE INDEX ledger_status ON ledger (entity, status);
     CREATE INDEX ledger_in_flight ON ledger (pipeline, entity, key) WHERE in_flight = 1;
     CREATE INDEX ledger_resend ON ledger (pipeline, entity, key) WHERE resend = 1;
     CREATE INDEX ledger_transient ON ledger (pipeline, entity, key) WHERE transient = 1;
@@ -165,14 +196,6 @@ MIGRATIONS: list[str] = [
         SELECT pipeline, entity, key, content_hash, dest_id, delivered_at FROM deliveries;
     DROP TABLE deliveries;
     ALTER TABLE deliveries_by_key RENAME TO deliveries;
-    CREATE TABLE payloads (             -- the mapped record of a send whose outcome is not final
-        entity  TEXT NOT NULL,
-        key     TEXT NOT NULL,
-        payload BLOB NOT NULL,
-        PRIMARY KEY (entity, key)
-    ) WITHOUT ROWID;
-    INSERT INTO payloads SELECT entity, key, payload FROM ledger WHERE payload IS NOT NULL;
-    ALTER TABLE ledger DROP COLUMN payload;
     """,
 ]
 

@@ -14,7 +14,10 @@ The age is `cartsync state prune --older-than`, else $CARTSYNC_RETENTION, else `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from cartsync.engine.dates import parse_duration
+from cartsync.engine.errors import ConfigError
 from cartsync.engine.state.base import StoreBase
 
 RETENTION = "90 days"
@@ -23,6 +26,16 @@ _FINISHED = (
     "in_flight = 0 AND held = 0 AND resend = 0 AND transient = 0 AND status NOT IN ('new', 'error') "
     "AND updated_at < ?"
 )
+
+
+def retention_cutoff(age: str) -> datetime:
+    """The moment `age` ('90 days') ago; a ConfigError names the forms an age takes."""
+    try:
+        return datetime.now(UTC) - parse_duration(age)
+    except ValueError:
+        raise ConfigError(
+            f"--older-than: {age!r} is not an age.", hint="Write e.g. '90 days', '12 weeks' or '1 hour'."
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ status, and are never sent again; rows that wait for a run or a person keep ever
 
 from __future__ import annotations
 
-import sqlite3
+from datetime import UTC, datetime, timedelta
 
 from typer.testing import CliRunner
 
@@ -16,27 +16,30 @@ CAROL = {"id": 3, "first": "Carol", "last": "Zed", "email": "c@example.com", "co
 BOB = {"id": 2, "first": "Bob", "last": "Noemail", "email": None, "country": "DE"}  # filtered out: skipped
 
 
-def age_rows(state, days: int) -> None:
+def age_rows(state: str, days: int) -> None:
     """Make every ledger row and event look `days` old."""
-    with sqlite3.connect(state) as db:
-        db.execute("UPDATE ledger SET updated_at = datetime(updated_at, ?)", (f"-{days} days",))
-        db.execute("UPDATE ledger_events SET at = datetime(at, ?)", (f"-{days} days",))
+    then = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    store = StateStore.open(state)
+    with store.transaction() as tx:
+        tx.db.execute("UPDATE ledger SET updated_at = ?", (then,))
+        tx.db.execute("UPDATE ledger_events SET at = ?", (then,))
+    store.close()
 
 
-def prune(workspace, *options: str):
-    return CliRunner().invoke(app, ["state", "prune", *options, "--state", str(workspace / "state.db")])
+def prune(state: str, *options: str):
+    return CliRunner().invoke(app, ["state", "prune", *options, "--state", state])
 
 
 def test_finished_rows_lose_their_personal_data_after_the_age_and_are_not_sent_again(
-        workspace, run, add_contacts, written):
+        state, run, add_contacts, written):
     add_contacts(ADA, BOB, CAROL)
     run()
-    age_rows(workspace / "state.db", 100)
-    result = prune(workspace)  # the default age: 90 days
+    age_rows(state, 100)
+    result = prune(state)  # the default age: 90 days
     assert result.exit_code == 0, result.output
     assert "2 records, 0 payloads and 2 events removed" in result.output
 
-    store = StateStore.open(workspace / "state.db")
+    store = StateStore.open(state)
     sent, skipped, held = (store.row("contacts", key) for key in ("1", "2", "3"))
     assert (sent.status, sent.record, store.events("contacts", "1")) == ("done", None, [])
     assert (skipped.status, skipped.record) == ("skipped", None)
@@ -47,24 +50,23 @@ def test_finished_rows_lose_their_personal_data_after_the_age_and_are_not_sent_a
     report, _ = run()
     assert report.counts == {"unchanged": 1, "skipped": 2}, "a pruned row is still known: not sent again"
     assert written() == [{"id": 1, "name": "Ada Lovelace", "salutation": "Dear Ada", "country": "France"}]
-    state = str(workspace / "state.db")
-    resend = CliRunner().invoke(app, ["orders", "--entity", "contacts", "--state", state, "resend", "1"])
+    resend = CliRunner().invoke(app, ["orders", "resend", "1", "--entity", "contacts", "--state", state])
     assert "no stored source record" in resend.output and "cartsync state prune" in resend.output
 
 
-def test_rows_younger_than_the_age_and_rows_in_flight_or_held_keep_everything(workspace, run, add_contacts):
+def test_rows_younger_than_the_age_and_rows_in_flight_or_held_keep_everything(state, run, add_contacts):
     add_contacts(ADA)
     _, store = run()
     LedgerCommands(store, "contacts").hold("1")
-    age_rows(workspace / "state.db", 10)
-    assert "0 records" in prune(workspace, "--older-than", "30 days").output
-    assert "0 records" in prune(workspace, "--older-than", "1 days").output, "held by a person: kept"
+    age_rows(state, 10)
+    assert "0 records" in prune(state, "--older-than", "30 days").output
+    assert "0 records" in prune(state, "--older-than", "1 days").output, "held by a person: kept"
     LedgerCommands(store, "contacts").release("1")
-    age_rows(workspace / "state.db", 10)
-    assert "1 records" in prune(workspace, "--older-than", "1 days").output
+    age_rows(state, 10)
+    assert "1 records" in prune(state, "--older-than", "1 days").output
 
 
-def test_an_age_that_is_not_one_is_refused_with_the_forms_it_takes(workspace):
-    result = prune(workspace, "--older-than", "ninety days")
+def test_an_age_that_is_not_one_is_refused_with_the_forms_it_takes(state):
+    result = prune(state, "--older-than", "ninety days")
     assert result.exit_code == 2
     assert "'ninety days' is not an age" in result.output and "'90 days'" in result.output

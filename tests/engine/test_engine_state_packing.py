@@ -89,6 +89,6 @@ def test_a_dictionary_made_in_a_transaction_that_rolled_back_is_not_used(store):
         raise RuntimeError("the run died before its commit")
     assert store.db.execute("SELECT COUNT(*) FROM dictionaries").fetchone()[0] == 0
     send(store, "2")
-    other = StateStore.open(store.path)  # a fresh connection knows only what was committed
+    other = StateStore.open(store.location)  # a fresh connection knows only what was committed
     assert other.row("order", "2").record == ORDER
     other.close()
