@@ -14,7 +14,7 @@ from typing import Any
 from bench.harness import ROOT
 
 STORE_USER, STORE_KEY = "cartsync", "sandbox-key"
-WMS_ID, WMS_SECRET, WMS_USER = "sandbox-client", "sandbox-secret", "1"
+WMS_ID, WMS_SECRET, WMS_USER = "sandbox-client", "sandbox-secret", "17"  # the sandbox CLI's defaults
 CUSTOMER_ID, FACILITY_ID = 1077, 1
 ORDER_DOWNLOAD = ROOT / "mappings" / "order_download.yaml"
 INVENTORY_SYNC = ROOT / "mappings" / "inventory_sync.yaml"
