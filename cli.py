@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
-from rich.table import Table
 from typer.core import TyperGroup
 
 from cartsync.commands.arguments import (
@@ -374,6 +373,8 @@ def _run_with_store(loaded: RunConfig, store: StateStore, options: RunOptions, q
 
 def print_report(report: RunReport) -> None:
     title = f"{report.pipeline}" + (" (dry run: nothing was sent)" if report.dry_run else "")
+    from rich.table import Table
+
     table = Table(title=title, show_header=True, title_justify="left")
     table.add_column("outcome")
     table.add_column("records", justify="right")
@@ -417,6 +418,8 @@ def preview(
 
         options = RunOptions(dry_run=True, limit=limit, full=True)
         report = execute_loaded(load_run_config(file, connections), state, options, quiet=True)
+        from rich.table import Table
+
         for source, mapped in report.previews:
             table = Table(show_header=True, expand=console.is_terminal)
             table.add_column("source record")
@@ -751,6 +754,8 @@ def state_migrate(
         from cartsync.engine.state.pg_copy import copy_to_postgres
 
         report = copy_to_postgres(state, to)
+        from rich.table import Table
+
         table = Table("table", "rows copied", title=f"{report.source} → {report.target}")
         for name, count in sorted(report.rows.items()):
             table.add_row(name, str(count))

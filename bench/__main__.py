@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
+from typing import Any
 
 from bench import (
     bench_console,
@@ -24,38 +26,38 @@ from bench import (
     bench_workers,
 )
 from bench.harness import compile_checkout
-from bench.report import table, write_doc
+from bench.report import Row, table, write_doc
 
-FULL = {
-    "P1": lambda: bench_throughput.measure(bench_throughput.Size(orders=10_000, rounds=3)),
-    "P1b": lambda: bench_cpu.measure(bench_cpu.Size(orders=10_000, rounds=5)),
-    "P2": lambda: bench_memory.measure(bench_memory.Size(small=10_000, large=100_000)),
-    "P3": lambda: bench_inventory.measure(bench_inventory.Size(skus=50_000, rounds=3)),
-    "P4": lambda: bench_idle.measure(bench_idle.Size(orders=10_000, rounds=5)),
-}
-QUICK = {
-    "P1": lambda: bench_throughput.measure(bench_throughput.Size(orders=1_000, rounds=2)),
-    "P1b": lambda: bench_cpu.measure(bench_cpu.Size(orders=2_000, rounds=3)),
-    "P2": lambda: bench_memory.measure(bench_memory.Size(small=1_000, large=10_000)),
-    "P3": lambda: bench_inventory.measure(bench_inventory.Size(skus=10_000, rounds=2)),
-    "P4": lambda: bench_idle.measure(bench_idle.Size(orders=2_000, rounds=3)),
+# workload: (how it is measured, the full size the goals name, the quick size)
+WORKLOADS: dict[str, tuple[Callable[[Any], list[Row]], Any, Any]] = {
+    "P1": (bench_throughput.measure, bench_throughput.Size(orders=10_000, rounds=3),
+           bench_throughput.Size(orders=1_000, rounds=2)),
+    "P1b": (bench_cpu.measure, bench_cpu.Size(orders=10_000, rounds=5),
+            bench_cpu.Size(orders=2_000, rounds=3)),
+    "P2": (bench_memory.measure, bench_memory.Size(small=10_000, large=100_000),
+           bench_memory.Size(small=1_000, large=10_000)),
+    "P3": (bench_inventory.measure, bench_inventory.Size(skus=50_000, rounds=3),
+           bench_inventory.Size(skus=10_000, rounds=2)),
+    "P4": (bench_idle.measure, bench_idle.Size(orders=10_000, rounds=5),
+           bench_idle.Size(orders=2_000, rounds=3)),
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes")
-    parser.add_argument("--only", choices=sorted(FULL), help="one workload")
+    parser.add_argument("--only", choices=sorted(WORKLOADS), help="one workload")
     options = parser.parse_args()
-    workloads = QUICK if options.quick else FULL
     started = time.perf_counter()
     compile_checkout()
-    rows = []
-    for name, measure in workloads.items():
+    rows: list[Row] = []
+    for name, (measure, full, quick) in WORKLOADS.items():
         if options.only in (None, name):
             print(f"{name}…", flush=True)
-            rows += measure()
-    print(table(rows))
+            measured = measure(quick if options.quick else full)
+            print(table(measured), flush=True)  # each as it comes: a long run that fails keeps the others
+            rows += measured
+    print("\n" + table(rows))
     if options.only is None:
         write_doc(rows, quick=options.quick, took=time.perf_counter() - started)
         print("written to docs/benchmarks.md")

@@ -128,24 +128,25 @@ def hand_written(records: list[dict[str, Any]], folder: Path) -> float:
 
 def _send(db: Any, packer: Any, batch: list[tuple[str, dict[str, Any], dict[str, Any], str]]) -> None:
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    rows = []
+    rows, payloads = [], []
     for key, record, payload, _ in batch:
         raw = dump(record)
-        rows += ["order", key, PIPELINE, "new", packer.pack(record, f"{PIPELINE}:order", raw=raw),
-                 packer.pack(payload, f"{PIPELINE}:order:payload", record=raw), now, now]
+        rows += ["order", key, PIPELINE, "new", packer.pack(record, f"{PIPELINE}:order", raw=raw), now, now]
+        payloads.append(("order", key, packer.pack(payload, f"{PIPELINE}:order:payload", record=raw)))
     db.execute("BEGIN IMMEDIATE")
-    db.execute("INSERT INTO ledger (entity, key, pipeline, status, record, payload, created_at, updated_at, "
-               "in_flight, attempts) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, 1, 1)"] * len(batch))
-               + " ON CONFLICT (entity, key) DO UPDATE SET record = excluded.record, "
-               "payload = excluded.payload, in_flight = 1 RETURNING key", rows).fetchall()
+    db.execute("INSERT INTO ledger (entity, key, pipeline, status, record, created_at, updated_at, "
+               "in_flight, attempts) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, 1, 1)"] * len(batch))
+               + " ON CONFLICT (entity, key) DO UPDATE SET record = excluded.record, in_flight = 1 "
+               "RETURNING key", rows).fetchall()
+    db.executemany("INSERT INTO payloads (entity, key, payload) VALUES (?, ?, ?)", payloads)
     db.execute("COMMIT")
     outcomes = Accepts("stub", {}).write("orders", [payload for _, _, payload, _ in batch])
     db.execute("BEGIN IMMEDIATE")
     done = [(key, digest, outcome.dest_id)
             for (key, _, _, digest), outcome in zip(batch, outcomes, strict=True)]
-    db.executemany("UPDATE ledger SET status = 'at_wms', dest_id = ?, payload = NULL, in_flight = 0, "
-                   "updated_at = ? WHERE entity = 'order' AND key = ?",
-                   [(dest_id, now, key) for key, _, dest_id in done])
+    db.executemany("UPDATE ledger SET status = 'at_wms', dest_id = ?, in_flight = 0, updated_at = ? "
+                   "WHERE entity = 'order' AND key = ?", [(dest_id, now, key) for key, _, dest_id in done])
+    db.executemany("DELETE FROM payloads WHERE entity = 'order' AND key = ?", [(key,) for key, _, _ in done])
     db.executemany("INSERT INTO ledger_events (entity, key, pipeline, event, status, message, at) "
                    "VALUES ('order', ?, ?, 'ok', 'at_wms', ?, ?)",
                    [(key, PIPELINE, dest_id, now) for key, _, dest_id in done])
