@@ -18,10 +18,12 @@ What the destination answers about an in-flight row (`reconcile`): done is recor
 None (no trace) makes the record a due retry; unknown leaves it in flight for the next run. A
 `recompute` stream is not asked: the delivery is forgotten, so the read sends the current value.
 
-A batch takes two transactions: `begin` commits the intents (with any rows settled without a
-send since the last one: filtered out, refused by the mapping), `settle` commits the outcomes
-(and the cursor they allow). The destination call between them (`call`) touches no state, so
-the runner can make it on another thread while it prepares the next batch. Each outcome has one
+A batch's intents are committed by `begin` (with any rows settled without a send since the last
+one: filtered out, refused by the mapping), its outcomes by `settle` (with the cursor they allow).
+The destination call between them (`call`) touches no state, so the runner can make it on
+another thread while it prepares the next batch; `settle` then commits the next batch's intents
+in the same transaction as these outcomes, so a run of many batches takes one transaction a
+batch. The lease is checked inside every transaction that records intents. Each outcome has one
 event; the intent is the row's `in_flight` flag.
 """
 
@@ -144,23 +146,31 @@ class Delivery:
     def send(self, items: list[Pending]) -> bool:
         """Record the intents, write, record the outcomes; True when every outcome is final."""
         sending = self.begin(items)
-        return self.settle(sending, lambda: self.call(sending)) if sending else True
+        return self.settle(sending, lambda: self.call(sending))[0] if sending else True
 
     def begin(self, items: list[Pending]) -> list[Pending]:
         """Commit the intent to send (before the call), with the rows queued since the last batch;
-        return the items the store accepted: never a held row or one in flight, never a key twice,
-        and nothing once this run has lost its lease."""
+        return the items the store accepted: never a held row or one in flight, never a key twice.
+        Raises LeaseLost, recording nothing, once this run has lost its lease."""
         with self.store.transaction() as tx:
-            self.ensure_lease(tx)
-            self._write_queued(tx)
-            if not items:
-                return []
-            accepted = tx.start_sends(
-                self.ledger.entity,
-                [(item.key, item.record, item.payload) for item in items],
-                pipeline=self.name,
-                status=self.ledger.pending,
-            )
+            sending = self._begin(tx, items)
+        if sending is None:
+            raise self._lease_lost()
+        return sending
+
+    def _begin(self, tx: Transaction, items: list[Pending]) -> list[Pending] | None:
+        """`begin` inside `tx`; None (and nothing written) when the lease is lost."""
+        if self.keeper is not None and (self.keeper.lost or not tx.holds_lease(self.keeper.lease)):
+            return None
+        self._write_queued(tx)
+        if not items:
+            return []
+        accepted = tx.start_sends(
+            self.ledger.entity,
+            [(item.key, item.record, item.payload) for item in items],
+            pipeline=self.name,
+            status=self.ledger.pending,
+        )
         sending = []
         for item in items:
             if item.key in accepted:
@@ -168,18 +178,12 @@ class Delivery:
                 sending.append(item)
         return sending
 
-    def ensure_lease(self, tx: Transaction | None = None) -> None:
-        """Raise LeaseLost once this run no longer holds its lease: checked when an intent is
-        recorded (inside its transaction) and again right before its batch is written."""
-        if self.keeper is None:
-            return
-        held = tx.holds_lease(self.keeper.lease) if tx else self.store.holds_lease(self.keeper.lease)
-        if self.keeper.lost or not held:
-            raise LeaseLost(
-                f"This run of pipeline '{self.name}' lost its lease (another run took it over, or "
-                "`cartsync state unlock` removed it), so it stopped before sending anything more.",
-                hint="Nothing is lost: what this run sent is looked up by the next run.",
-            )
+    def _lease_lost(self) -> LeaseLost:
+        return LeaseLost(
+            f"This run of pipeline '{self.name}' lost its lease (another run took it over, or "
+            "`cartsync state unlock` removed it), so it stopped before sending anything more.",
+            hint="Nothing is lost: what this run sent is looked up by the next run.",
+        )
 
     def call(self, sending: list[Pending]) -> list[Outcome]:
         """The destination's outcomes for a batch whose intents are recorded. It reads and writes
@@ -191,9 +195,12 @@ class Delivery:
         sending: list[Pending],
         result: Callable[[], list[Outcome]],
         cursor: Mapping[str, Any] | None = None,
-    ) -> bool:
+        then: list[Pending] | None = None,
+    ) -> tuple[bool, list[Pending]]:
         """Record the outcomes `result()` gives (and `cursor`, when they are all final) in one
-        transaction; True when every outcome is final.
+        transaction, and in it the intents of the next batch, `then` (see `begin`). Returns whether
+        every outcome is final, and the items of `then` accepted. The outcomes are recorded even
+        once the lease is lost; the intents then are not, and LeaseLost is raised.
 
         An exception from the write leaves the batch unknown (each record may or may not have been
         written); a transient one lets the run go on, any other stops it once that is recorded.
@@ -203,44 +210,55 @@ class Delivery:
         except Exception as error:
             self.record_outcomes(sending, [Outcome.unknown(_describe(error))] * len(sending))
             if isinstance(error, TransientError):
-                return False
+                return False, self.begin(then) if then is not None else []
             raise
         if len(outcomes) != len(sending):
             raise CartsyncError(
                 f"connector {self.destination.name} returned {len(outcomes)} outcomes "
                 f"for {len(sending)} records"
             )
-        return self.record_outcomes(sending, outcomes, cursor=cursor)
+        with self.store.transaction() as tx:
+            final = self._record_outcomes(tx, sending, outcomes, cursor=cursor)
+            begun = self._begin(tx, then) if then is not None else []
+        if begun is None:
+            raise self._lease_lost()
+        return final, begun
 
     def record_outcomes(
+        self, items: list[Pending], outcomes: list[Outcome], also: Iterable[RowChange] = ()
+    ) -> bool:
+        """Save outcomes (and `also`, other changes of the same step) in one transaction; True when
+        every outcome is final (unknown and scheduled retries are not)."""
+        with self.store.transaction() as tx:
+            return self._record_outcomes(tx, items, outcomes, also)
+
+    def _record_outcomes(
         self,
+        tx: Transaction,
         items: list[Pending],
         outcomes: list[Outcome],
         also: Iterable[RowChange] = (),
         cursor: Mapping[str, Any] | None = None,
     ) -> bool:
-        """Save outcomes (and `also`, other changes of the same step) in one transaction, with the
-        cursor when every outcome is final; True when they are (unknown and scheduled retries are
-        not)."""
+        """`record_outcomes` inside `tx`, with the cursor when every outcome is final."""
         now = self._now_text()
         changes = [
             self._outcome_change(item, outcome, now) for item, outcome in zip(items, outcomes, strict=True)
         ]
         final = all(change.in_flight is not True and change.transient is not True for change in changes)
-        with self.store.transaction() as tx:
-            self._write_queued(tx)
-            tx.changes([*changes, *also])
-            tx.record_deliveries(
-                self.name,
-                self.ledger.entity,
-                [
-                    (item.key, item.content_hash, outcome.dest_id)
-                    for item, outcome in zip(items, outcomes, strict=True)
-                    if outcome.delivered or outcome.is_not_found
-                ],
-            )
-            if cursor is not None and final:
-                tx.save_cursor(self.name, dict(cursor))
+        self._write_queued(tx)
+        tx.changes([*changes, *also])
+        tx.record_deliveries(
+            self.name,
+            self.ledger.entity,
+            [
+                (item.key, item.content_hash, outcome.dest_id)
+                for item, outcome in zip(items, outcomes, strict=True)
+                if outcome.delivered or outcome.is_not_found
+            ],
+        )
+        if cursor is not None and final:
+            tx.save_cursor(self.name, dict(cursor))
         return final
 
     def _outcome_change(self, item: Pending, outcome: Outcome, now: str) -> RowChange:

@@ -1,9 +1,11 @@
 """Writing one batch while the run prepares the next.
 
 The destination is called on a thread of its own, one batch at a time, so a connector never sees
-two writes at once. Meanwhile the run maps the next batch and commits its intents. When the next
-batch is ready, the writer waits for the current write to end, commits its outcomes (each result
-is durable as soon as it is known), and only then starts the next write.
+two writes at once. Meanwhile the run maps the next batch. When it is ready, the writer waits for
+the current write to end and commits its outcomes together with the next batch's intents, in one
+transaction that also checks the lease (each result is durable as soon as it is known, each
+intent before its write), and only then starts the next write. A run that loses its lease, or
+stops, while a write is under way records that write's outcomes and leaves no intent unsent.
 
 Every state change happens on the run's thread; the writer thread only calls the destination.
 """
@@ -21,7 +23,8 @@ from cartsync.engine.delivery import Delivery, Pending
 
 @dataclass
 class Flight:
-    """A batch whose intents are committed: its write, and the cursor its outcomes may move.
+    """A batch: its records (once its intents are committed, those the ledger accepted), its write,
+    and the cursor its outcomes may move.
 
     `skips_final`: every record the read skipped up to the end of this batch has a final outcome.
     """
@@ -29,8 +32,8 @@ class Flight:
     sending: list[Pending]
     cursor: dict[str, Any] | None
     skips_final: bool
-    keys: set[str] = field(init=False)
     future: Future[list[Outcome]] | None = None
+    keys: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.keys = {item.key for item in self.sending}
@@ -71,15 +74,15 @@ class Writer:
         self.outcomes_final = True
 
     def send(self, flight: Flight) -> None:
-        """Record the outcomes of the write under way once it ends, then start this batch's write.
-
-        The lease is checked again right before the write (the intents were recorded while the
-        batch before was written): a run that lost it leaves these intents in flight, unsent, for
-        the next run to look up.
-        """
-        self.land()
+        """Once the write under way ends, commit its outcomes and this batch's intents (LeaseLost
+        when the lease is gone: these intents are then not recorded), then start this batch's write."""
+        landing, self._flight = self._flight, None
+        if landing is None:
+            flight.sending = self.delivery.begin(flight.sending)
+        else:
+            flight.sending = self._settle(landing, then=flight.sending)
+        flight.keys = {item.key for item in flight.sending}
         if flight.sending:
-            self.delivery.ensure_lease()
             flight.future = self._submit(flight.sending)
             self._flight = flight
         elif flight.cursor is not None:
@@ -107,11 +110,13 @@ class Writer:
             raise RuntimeError("the writer sends only inside its `with` block")
         return self._executor.submit(self.delivery.call, sending)
 
-    def _settle(self, flight: Flight) -> None:
+    def _settle(self, flight: Flight, then: list[Pending] | None = None) -> list[Pending]:
+        """Record a landed write's outcomes, with `then`'s intents; the items of `then` accepted."""
         assert flight.future is not None
         cursor = flight.cursor if flight.skips_final and self.outcomes_final else None
-        final = self.delivery.settle(flight.sending, flight.future.result, cursor)
+        final, begun = self.delivery.settle(flight.sending, flight.future.result, cursor, then)
         self.outcomes_final = self.outcomes_final and final
+        return begun
 
     def _move_cursor(self, flight: Flight) -> None:
         """A batch with nothing to write (every record settled without a send): its cursor moves

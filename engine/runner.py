@@ -334,16 +334,21 @@ class Runner:
             self.delivery.not_sent(key, "rejected", message, record)
 
     def _flush(self, batch: _Batch) -> None:
-        """Send the batch: its intents are committed now, its write starts once the one before has
-        ended (whose outcomes are then recorded)."""
+        """Send the batch: once the write before it has ended, its outcomes and this batch's
+        intents are committed, then this batch's write starts.
+
+        The progress callback is called first: a run asked to stop (it raises) stops before the
+        next batch, as it does after a source page."""
         items, cursor = batch.items, batch.cursor
         batch.items, batch.keys, batch.cursor = [], set(), None
         if self.options.dry_run:
             return
+        if items:
+            self.progress(self.report)
         if items and batch.ask_first:
             self.writer.land()  # the destination is asked while nothing else is written
             items = self.delivery.already_there(items)
-        self.writer.send(Flight(self.delivery.begin(items), cursor, self._skips_final))
+        self.writer.send(Flight(items, cursor, self._skips_final))
 
     def _now_text(self) -> str:
         return self.options.now().isoformat(timespec="seconds")
