@@ -685,8 +685,8 @@ def state_prune(
         with closing(open_existing_state(state)) as store:
             pruned = store.prune(before.isoformat(timespec="seconds"))
         say(
-            f"rows finished before {before:%Y-%m-%d %H:%M} UTC: {pruned.records} records, "
-            f"{pruned.payloads} payloads and {pruned.events} events removed"
+            f"rows finished before {before:%Y-%m-%d %H:%M} UTC: source records {pruned.records}, "
+            f"payloads {pruned.payloads}, events {pruned.events} removed"
         )
         return 0
 

@@ -11,8 +11,8 @@ How each outcome changes the record's ledger row:
 | retryable | `error`, retried when due at growing intervals; after `retry_for` it waits for a person |
 | unknown | stays in flight, with the same retry schedule: it is looked up before any resend |
 
-A delivered (or not_found) row drops its payload: the content hash of the delivery says what was
-sent, and the record can be mapped again. The payload stays while the outcome is not final.
+A row keeps the payload last sent (packed small against its record, see state/packing.py) until
+the retention rule removes it with the record (`cartsync state prune`).
 
 What the destination answers about an in-flight row (`reconcile`): done is recorded as above;
 None (no trace) makes the record a due retry; unknown leaves it in flight for the next run. A
@@ -273,7 +273,6 @@ class Delivery:
                 message,
                 status="not_found",
                 last_error=message,
-                payload=None,
                 **_SETTLED,
             )
         self.report.count(_COUNTED[outcome.status])
@@ -287,7 +286,6 @@ class Delivery:
                 dest_id=kept_id or outcome.dest_id,
                 last_error=None,
                 first_error_at=None,
-                payload=None,
                 **_SETTLED,
             )
         if outcome.status == "unknown":

@@ -16,7 +16,7 @@ from cartsync.engine.state.rows import STATUS_COLUMNS, LedgerRow, RowStatus
 
 DEFAULT_CHUNK = 100
 KEYS_PER_QUERY = 500  # keys in one `IN (…)` list
-ROWS = (  # whole rows: the ledger's columns and the payload of a send under way, if any
+ROWS = (  # whole rows: the ledger's columns and the payload last sent, if any
     "SELECT ledger.*, (SELECT payload FROM payloads WHERE payloads.entity = ledger.entity "
     "AND payloads.key = ledger.key) AS payload FROM ledger"
 )

@@ -136,19 +136,22 @@ MIGRATIONS: list[str] = [
     """,
     # 5: a compact ledger. Records are packed (compressed JSON, see packing.py): the `record`
     # column holds bytes (BLOB), or JSON text written before; each packed value names the shape
-    # dictionary it was compressed against. Payloads move to a table of their own: they are kept
-    # only while a send's outcome is not final, and a ledger row that shrank once its payload
-    # went would leave its page part empty. A run's work queries use small partial indexes
+    # dictionary it was compressed against. Payloads move to a table of their own, packed against
+    # their record, so the ledger's pages hold the columns runs and people read (and the
+    # retention rule empties one table, not the middle of the ledger's pages). A run's work
+    # queries use small partial indexes
     # instead of an index over every row. Deliveries are kept in their primary key's order,
-    # without a separate index.
+    # without a separate index. (SQLite rebuilds the ledger to declare `record` a BLOB; migration
+    # 4's indexes are made again on the new table.)
     """
     CREATE TABLE dictionaries (
         id      INTEGER PRIMARY KEY,
         name    TEXT NOT NULL,              -- pipeline:entity, or pipeline:entity:payload
-        sample  BLOB NOT NULL               -- the keys of a record, every value blanked
+        sample  BLOB NOT NULL,              -- the keys of a record, and values a sample shares
+        learned INTEGER NOT NULL DEFAULT 0  -- 1: made from a sample (packing.py)
     );
     CREATE INDEX dictionaries_name ON dictionaries (name);
-    CREATE TABLE payloads (             -- the mapped record of a send whose outcome is not final
+    CREATE TABLE payloads (             -- the mapped record last sent, packed
         entity  TEXT NOT NULL,
         key     TEXT NOT NULL,
         payload BLOB NOT NULL,
@@ -179,7 +182,13 @@ MIGRATIONS: list[str] = [
                last_error, first_error_at, next_attempt_at, created_at, updated_at FROM ledger;
     DROP TABLE ledger;
     ALTER TABLE ledger_compact RENAME TO ledger;
-    CREATE INDEX ledger_status ON ledger (entity, status);
+    CREATE INDEX ledger_browse ON ledger (entity, updated_at, key, status, dest_id, last_error);
+    CREATE INDEX ledger_browse_status ON ledger (entity, status, updated_at, key);
+    CREATE INDEX ledger_pipeline ON ledger (pipeline, status, created_at);
+    CREATE INDEX ledger_held ON ledger (entity, updated_at, key) WHERE held = 1;
+    CREATE INDEX ledger_held_pipeline ON ledger (pipeline, entity, updated_at, key)
+        WHERE status = 'error' OR held = 1;
+    CREATE INDEX ledger_unknown ON ledger (entity, updated_at, key) WHERE in_flight = 1;
     CREATE INDEX ledger_in_flight ON ledger (pipeline, entity, key) WHERE in_flight = 1;
     CREATE INDEX ledger_resend ON ledger (pipeline, entity, key) WHERE resend = 1;
     CREATE INDEX ledger_transient ON ledger (pipeline, entity, key) WHERE transient = 1;

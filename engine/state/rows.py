@@ -61,9 +61,8 @@ _AFTER_FLAGS = _FIRST_FLAG + len(FLAGS)
 
 @dataclass
 class LedgerRow(RowStatus):
-    """A whole row: its status, the source record and, while its send has no final outcome (in
-    flight, or failed and waiting), the payload sent; a delivered record keeps only the content
-    hash of what was sent (the deliveries)."""
+    """A whole row: its status, the source record and the payload last sent (until the retention
+    rule removes them)."""
 
     record: dict[str, Any] | None
     payload: Any

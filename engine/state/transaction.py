@@ -5,8 +5,7 @@ their payloads), one statement per kind of row change for its outcomes (run with
 one for their events and one for the deliveries. The SQL is portable (`?` parameters, INSERT …
 ON CONFLICT, RETURNING): the same statements run on SQLite and through the PostgreSQL adapter.
 
-A row's payload lives in `payloads` while its send has no final outcome; a change that sets it to
-None removes it.
+A row's payload (the one last sent) lives in `payloads`; a change that sets it to None removes it.
 """
 
 from __future__ import annotations
@@ -139,6 +138,9 @@ class Transaction:
         no other writer can slip between them. A key given twice counts once.
         """
         now = utc_now()
+        sends = list(sends)
+        self.packer.learn(_records(entity, pipeline), [send[1] for send in sends if send[1] is not None])
+        self.packer.learn(_payloads(entity, pipeline), [send[2] for send in sends if send[2] is not None])
         rows, payloads = [], {}
         for key, record, payload in sends:
             if key not in payloads:

@@ -21,7 +21,7 @@ from flat_orders import SECRET_VARIABLE, FlatOrders
 from cartsync.connectors.opencart.sandbox.store import SandboxStore
 from cartsync.connectors.wms3pl.sandbox.server import SandboxWms, start_sandbox_wms
 from cartsync.engine.report import RunReport
-from cartsync.engine.run_file import OpenPipeline, RunOptions, load_pipeline_file, run_pipeline_file
+from cartsync.engine.run_file import RunOptions, run_pipeline_file
 from cartsync.engine.state import StateStore
 
 
@@ -40,21 +40,6 @@ class World:
         store = StateStore.open(self.state)
         try:
             return store.row(entity, key)
-        finally:
-            store.close()
-
-    def mapped(self, pipeline: str, record: dict) -> dict:
-        """What the pipeline sends for a source record (the ledger keeps no payload once delivered)."""
-        loaded = load_pipeline_file(self.client / f"{pipeline}.yaml", self.client / "connections.yaml")
-        with OpenPipeline(loaded, self.state) as opened:
-            compiled = opened.prepared.pipeline
-            return compiled.mapper.apply(compiled.enrich(record))
-
-    def delivered(self, pipeline: str, entity: str, key: str) -> str | None:
-        """The content hash of what `pipeline` last delivered for the key."""
-        store = StateStore.open(self.state)
-        try:
-            return store.delivered_hash(pipeline, entity, key)
         finally:
             store.close()
 

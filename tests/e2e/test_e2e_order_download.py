@@ -101,7 +101,7 @@ def test_a_crash_after_sending_is_reconciled_by_asking_the_wms_not_by_resending(
     row = world.ledger("1002")
     # the state the crash leaves: intent recorded, no outcome
     crash_intent(world.state, entity="order", pipeline="order_download",
-                 sends=[("1002", row.record, world.mapped("order_download", row.record))])
+                 sends=[("1002", row.record, row.payload)])
     posts = len(world.wms.requests_to("POST", "/orders"))
 
     report = world.run("order_download")

@@ -37,11 +37,11 @@ def test_finished_rows_lose_their_personal_data_after_the_age_and_are_not_sent_a
     age_rows(state, 100)
     result = prune(state)  # the default age: 90 days
     assert result.exit_code == 0, result.output
-    assert "2 records, 0 payloads and 2 events removed" in result.output
+    assert "source records 2, payloads 1, events 2 removed" in result.output
 
     store = StateStore.open(state)
     sent, skipped, held = (store.row("contacts", key) for key in ("1", "2", "3"))
-    assert (sent.status, sent.record, store.events("contacts", "1")) == ("done", None, [])
+    assert (sent.status, sent.record, sent.payload, store.events("contacts", "1")) == ("done", None, None, [])
     assert (skipped.status, skipped.record) == ("skipped", None)
     assert (held.status, held.record) == ("error", CAROL), "a row in error waits for a person: kept"
     assert [event["event"] for event in store.events("contacts", "3")] == ["rejected"]
@@ -59,11 +59,11 @@ def test_rows_younger_than_the_age_and_rows_in_flight_or_held_keep_everything(st
     _, store = run()
     LedgerCommands(store, "contacts").hold("1")
     age_rows(state, 10)
-    assert "0 records" in prune(state, "--older-than", "30 days").output
-    assert "0 records" in prune(state, "--older-than", "1 days").output, "held by a person: kept"
+    assert "source records 0," in prune(state, "--older-than", "30 days").output
+    assert "source records 0," in prune(state, "--older-than", "1 days").output, "held by a person: kept"
     LedgerCommands(store, "contacts").release("1")
     age_rows(state, 10)
-    assert "1 records" in prune(state, "--older-than", "1 days").output
+    assert "source records 1," in prune(state, "--older-than", "1 days").output
 
 
 def test_an_age_that_is_not_one_is_refused_with_the_forms_it_takes(state):

@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from cartsync.engine.state import RowChange, StateStore
+from cartsync.engine.state.packing import SAMPLE
 
 ORDER = {
     "order_id": 1017, "email": "customer1017@example.com", "shipping_firstname": "Ann",
@@ -50,7 +51,7 @@ def test_a_record_and_its_payload_read_back_as_they_were_and_take_little_room(st
     assert store.records_in_status("order", ["new"])[-1] == {**ORDER, "order_id": 2009}
 
 
-def test_a_delivered_row_keeps_no_payload(store):
+def test_a_payload_changed_to_none_leaves_no_payload_row(store):
     send(store, "1017")
     with store.transaction() as tx:
         tx.change(RowChange("order", "1017", "order_download", "ok", "1017", status="at_wms", in_flight=False,
@@ -92,3 +93,35 @@ def test_a_dictionary_made_in_a_transaction_that_rolled_back_is_not_used(store):
     other = StateStore.open(store.location)  # a fresh connection knows only what was committed
     assert other.row("order", "2").record == ORDER
     other.close()
+
+
+def customer_order(n: int) -> dict:
+    """ORDER for another customer: what every order shares stays, what is theirs changes."""
+    return {**ORDER, "order_id": n, "email": f"customer{n}@example.com", "shipping_firstname": f"First{n}",
+            "shipping_lastname": f"Last{n}", "shipping_address_1": f"{n} Oak Ave"}
+
+
+def send_batch(store: StateStore, numbers: range) -> None:
+    with store.transaction() as tx:
+        sends = [(str(n), customer_order(n), {**PAYLOAD, "referenceNum": f"OC-{n}"}) for n in numbers]
+        assert len(tx.start_sends("order", sends, pipeline="order_download", status="new")) == len(sends)
+
+
+def stored_size(store: StateStore, key: str) -> int:
+    return store.db.execute("SELECT LENGTH(record) FROM ledger WHERE key = ?", (key,)).fetchone()[0]
+
+
+def test_a_batch_of_orders_teaches_the_dictionary_what_they_share_and_nothing_of_one_customer(store):
+    send_batch(store, range(1, SAMPLE))  # too few to learn from: keys alone
+    blank = stored_size(store, "1")
+    send_batch(store, range(100, 100 + SAMPLE))
+    learned = stored_size(store, "100")
+    assert learned < blank * 0.8, "values every order shares cost (almost) nothing"
+    [(sample,)] = store.db.execute("SELECT sample FROM dictionaries WHERE learned = 1 AND name LIKE '%order'")
+    assert b"San Francisco" in sample and b"sub_total" in sample
+    assert not [text for text in (b"customer1", b"First1", b"Last1", b"Oak Ave") if text in sample]
+    assert store.row("order", "1").record == customer_order(1), "values packed before still read"
+    assert store.row("order", "100").record == customer_order(100)
+    send_batch(store, range(200, 200 + SAMPLE))
+    assert store.db.execute("SELECT COUNT(*) FROM dictionaries WHERE learned = 1").fetchone()[0] == 2, (
+        "one learned dictionary for records, one for payloads: never made again")

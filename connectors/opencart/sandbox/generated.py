@@ -2,9 +2,10 @@
 
 Products are `SKU-00001`, `SKU-00002`, … (model `MODEL-00001`, …), the names the sandbox WMS
 gives its generated items, so both sandboxes agree on them. Orders copy the seed's first order
-(its addresses, shipping method and totals, shared rather than copied: they are never changed),
-each with three lines of generated products and its own customer, and were modified one second
-apart, the newest now. Together they keep a hundred thousand orders in a few hundred megabytes.
+(its shipping method and totals, shared rather than copied: they are never changed), each with
+three lines of generated products and its own customer: a name, email, telephone and address
+(the same for shipping and payment) made from the order id, in a handful of US cities. They were
+modified one second apart, the newest now. A hundred thousand orders fit in a few hundred MB.
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from cartsync.connectors.opencart.sandbox.state import DATE_FORMAT, StoreState
 
 LINES_PER_ORDER = 3
 PRODUCT_QUANTITY = 1_000_000
+FIRST_NAMES = ("Ann", "Bob", "Carla", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemal",
+               "Lucia", "Mateo", "Nora", "Oskar", "Priya", "Quinn")
+LAST_NAMES = ("Lee", "Smith", "Garcia", "Novak", "Khan", "Rossi", "Okafor", "Tanaka", "Muller", "Dubois",
+              "Silva", "Kowalski", "Haddad")
+STREETS = ("Market St", "Mission St", "Valencia St", "Oak Ave", "Pine St", "Castro St", "Geary Blvd")
+CITIES = (  # city, postcode, zone, zone code
+    ("San Francisco", "94105", "California", "CA"), ("Los Angeles", "90012", "California", "CA"),
+    ("Portland", "97205", "Oregon", "OR"), ("Seattle", "98101", "Washington", "WA"),
+    ("Austin", "78701", "Texas", "TX"), ("Denver", "80202", "Colorado", "CO"),
+)
 
 
 def generated_sku(number: int) -> str:
@@ -51,13 +62,26 @@ def add_orders(state: StoreState, count: int, status_id: int, product_ids: list[
         lines = [_line(state.products[product_ids[(n * LINES_PER_ORDER + j) % len(product_ids)]],
                        order_id * 10 + j, quantity=1 + j) for j in range(LINES_PER_ORDER)]
         orders.append({
-            **shared, "order_id": order_id, "order_status_id": status_id,
-            "firstname": "Customer", "lastname": str(order_id), "email": f"customer{order_id}@example.com",
+            **shared, **_customer(order_id), "order_id": order_id, "order_status_id": status_id,
             "date_added": stamp, "date_modified": stamp, "products": lines,
             "total": sum(line["total"] for line in lines),
             "history": [{"order_status_id": status_id, "notify": 0, "comment": "", "date_added": stamp}],
         })
     state.add_orders(orders)
+
+
+def _customer(order_id: int) -> dict[str, Any]:
+    """The customer of a generated order: names, contact and one address for shipping and payment."""
+    first, last = FIRST_NAMES[order_id % len(FIRST_NAMES)], LAST_NAMES[order_id % len(LAST_NAMES)]
+    city, postcode, zone, zone_code = CITIES[order_id % len(CITIES)]
+    address = {"firstname": first, "lastname": last, "address_1": f"{order_id % 9973 + 1} "
+               f"{STREETS[order_id % len(STREETS)]}", "city": city, "postcode": postcode, "zone": zone,
+               "zone_code": zone_code}
+    return {
+        "firstname": first, "lastname": last, "email": f"{first}.{last}.{order_id}@example.com".lower(),
+        "telephone": f"+1 {200 + order_id % 800} 555 {order_id % 10_000:04d}",
+        **{f"{use}_{name}": value for use in ("shipping", "payment") for name, value in address.items()},
+    }
 
 
 def _line(product: dict[str, Any], order_product_id: int, *, quantity: int) -> dict[str, Any]:
