@@ -23,8 +23,9 @@ one: filtered out, refused by the mapping), its outcomes by `settle` (with the c
 The destination call between them (`call`) touches no state, so the runner can make it on
 another thread while it prepares the next batch; `settle` then commits the next batch's intents
 in the same transaction as these outcomes, so a run of many batches takes one transaction a
-batch. The lease is checked inside every transaction that records intents. Each outcome has one
-event; the intent is the row's `in_flight` flag.
+batch (two when the run would otherwise wait for the source with a result unrecorded). The lease
+is checked inside every transaction that records intents. Each outcome has one event; the intent
+is the row's `in_flight` flag.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ The destination is called on a thread of its own, one batch at a time, so a conn
 two writes at once. Meanwhile the run maps the next batch. When it is ready, the writer waits for
 the current write to end and commits its outcomes together with the next batch's intents, in one
 transaction that also checks the lease (each result is durable as soon as it is known, each
-intent before its write), and only then starts the next write. A run that loses its lease, or
-stops, while a write is under way records that write's outcomes and leaves no intent unsent.
+intent before its write), and only then starts the next write. When the run would wait for the
+source instead (read_ahead.py's `before_wait`), the write is landed on its own first, so a result
+already known never waits on a slow store to be recorded. A run that loses its lease, or stops,
+while a write is under way records that write's outcomes and leaves no intent unsent.
 
 Every state change happens on the run's thread; the writer thread only calls the destination.
 """

@@ -4,13 +4,16 @@ their batches written.
 A thread of its own walks the source's pages into a bounded queue (`depth` pages), so memory
 stays flat however long the source is: when the run falls behind, the reader waits. An error
 from the source reaches the run at the page where it happened, as if read in place.
+
+When the run is ahead and would wait for a page, `before_wait` is called first: the runner lands
+the write under way there, so a result already known never waits on a slow source to be recorded.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from cartsync.engine.connector import Page
@@ -30,8 +33,11 @@ _END = object()
 class ReadAhead:
     """Iterate it like the source's pages; `close()` it when done (a `with` block does)."""
 
-    def __init__(self, pages: Iterator[Page], depth: int = DEPTH) -> None:
+    def __init__(
+        self, pages: Iterator[Page], depth: int = DEPTH, before_wait: Callable[[], None] | None = None
+    ) -> None:
         self._pages = pages
+        self._before_wait = before_wait
         self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._read, name="source read-ahead", daemon=True)
@@ -39,7 +45,12 @@ class ReadAhead:
 
     def __iter__(self) -> Iterator[Page]:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                if self._before_wait is not None:
+                    self._before_wait()
+                item = self._queue.get()
             if item is _END:
                 return
             if isinstance(item, _Failed):

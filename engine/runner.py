@@ -140,7 +140,7 @@ class Runner:
         cursor = None if self.options.full else self.store.cursor(self.config.name)
         read = 0
         pages = self.source.read(self.config.source.stream, self.config.source.params, cursor)
-        with ReadAhead(iter(pages)) as ahead:
+        with ReadAhead(iter(pages), before_wait=self.writer.land) as ahead:
             for page in ahead:
                 records = page.records
                 if self.options.limit is not None:

@@ -1,7 +1,7 @@
 """The record path: batches sent when full whatever the source's pages, one transaction a batch (its
 outcomes with the next batch's intents), one event per outcome, the ledger read a page at a time, the
 source read ahead by a bounded number of pages, and the protocol's order kept while one batch is
-written as the next is prepared."""
+written as the next is prepared: a result is committed before the run waits on the source."""
 
 from __future__ import annotations
 
@@ -198,3 +198,48 @@ def test_the_source_is_read_ahead_while_a_batch_is_written_but_only_a_few_pages(
     assert 2 <= read_while_held <= 3 + DEPTH + 1 < 20
     report, _ = result[0]
     assert report.counts == {"sent": 60}
+
+
+class StallsAfterTwoPages(SmallPages):
+    """The inbox, whose third page comes only when the test lets it go (a slow or stalled store)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.stalled = threading.Event()
+        self.release = threading.Event()
+
+    def read(self, stream: str, params: Mapping[str, Any], cursor: Mapping[str, Any] | None
+             ) -> Iterator[Page]:
+        for number, page in enumerate(super().read(stream, params, cursor), start=1):
+            if number == 3:
+                self.stalled.set()
+                self.release.wait(timeout=30)
+            yield page
+
+
+def test_a_batchs_outcomes_are_committed_before_the_run_waits_on_the_source(workspace, add_contacts):
+    add_contacts(*(contact(n) for n in range(1, 13)))
+    source = StallsAfterTwoPages("inbox", {"folder": str(workspace / "in")})
+    destination = SmallBatches("outbox", {"folder": str(workspace / "out")})
+    result: list[Any] = []
+    run = threading.Thread(target=lambda: result.append(run_with(workspace, source, destination)))
+    run.start()
+    try:
+        assert source.stalled.wait(timeout=30), "the source stalled at its third page"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not destination.calls:
+            time.sleep(0.02)
+        time.sleep(0.5)  # the first batch's write (records 1-4) has returned; the source still waits
+        other = StateStore.open(workspace / "state.db")
+        try:
+            rows = [other.row("contacts", str(n)) for n in range(1, 5)]
+        finally:
+            other.close()
+        assert destination.calls == [[1, 2, 3, 4]]
+        assert [(row.status, row.in_flight) for row in rows] == [("done", False)] * 4, (
+            "a known result is durable while the run waits for the source, not held for the next batch")
+    finally:
+        source.release.set()
+        run.join(timeout=60)
+    report, _ = result[0]
+    assert report.counts == {"sent": 12}
