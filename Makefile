@@ -21,8 +21,9 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# QUICK=1: small sizes, a few minutes; without it, the sizes the goals name (much longer).
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench $(if $(QUICK),--quick)
 
 # Failure tests that take real time, one family a target. `make chaos` runs every target in
 # CHAOS_TARGETS in turn and fails if one finds a duplicate or a loss; a new family joins the list.

@@ -4,22 +4,24 @@ Helpers live in `commands/`: output (tables whole when piped, `--json`), failure
 reaches a user), logs (`-v`, `-q`, `--log-format`), arguments (checks of option values and of
 the state store), validation (`validate`'s environment and report), testing (`test`), client
 (`run client`).
+
+What a command runs (the configuration loader, the runner, the connectors, each sandbox) is
+imported by that command, not here: `cartsync --help` starts without loading any of it.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, nullcontext
 from dataclasses import asdict
-from importlib import resources
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
-from rich.table import Table
+from typer.core import TyperGroup
 
 from cartsync.commands.arguments import (
     check_entity,
@@ -30,37 +32,59 @@ from cartsync.commands.arguments import (
     open_state_for_run,
     state_for_dry_run,
 )
-from cartsync.commands.client import run_client_folder
 from cartsync.commands.failures import GuardedGroup, Settings
 from cartsync.commands.logs import LogFormat, configure_logging
 from cartsync.commands.output import console, errors, print_json, print_table, say, shorten
-from cartsync.commands.testing import run_tests
-from cartsync.commands.validation import environment_for_validation, print_validation
-from cartsync.console.cli import app as console_app
-from cartsync.engine.config.loader import load_connections, validate_paths
+from cartsync.console import SUMMARY as CONSOLE_SUMMARY
 from cartsync.engine.errors import CartsyncError, ConfigError
 from cartsync.engine.ledger_commands import LedgerCommands, Verb
-from cartsync.engine.registry import sandbox_apps
-from cartsync.engine.report import RunReport
-from cartsync.engine.run_file import OpenPipeline, RunOptions
 from cartsync.engine.state import DEFAULT_LEASE_SECONDS, StateStore
 from cartsync.engine.state.location import DEFAULT_PATH, display, is_postgres
-from cartsync.engine.state.pg_copy import copy_to_postgres
-from cartsync.engine.workspace import RunConfig, find_connections, load_run_config, open_connector
 
 if TYPE_CHECKING:
+    from cartsync.engine.report import RunReport
+    from cartsync.engine.runner import RunOptions
     from cartsync.engine.serve.service import Mounts
+    from cartsync.engine.workspace import RunConfig
 
 log = logging.getLogger("cartsync.cli")
+
+
+class LoadedOnUse(TyperGroup):
+    """A sub-app imported only when it is used: `cartsync --help` lists it by its help line alone."""
+
+    def __init__(self, name: str, module: str, help: str) -> None:
+        super().__init__(name=name, help=help)
+        self.module = module
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        command = typer.main.get_command(importlib.import_module(self.module).app)
+        command.name = self.name
+        return command.make_context(info_name, args, parent=parent, **extra)
+
+
+class RootGroup(GuardedGroup):
+    """`cartsync`: its own commands, and the web console's, loaded when used."""
+
+    loaded_on_use: ClassVar[dict[str, LoadedOnUse]] = {
+        "console": LoadedOnUse("console", "cartsync.console.cli", CONSOLE_SUMMARY),
+    }
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *self.loaded_on_use]
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        return super().get_command(ctx, name) or self.loaded_on_use.get(name)
+
 
 app = typer.Typer(
     name="cartsync",
     help="Declarative integration between OpenCart stores and warehouse systems.\n\n"
     "Example: cartsync run pipeline mappings/order_download.yaml --connections clients/acme/connections.yaml",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    cls=GuardedGroup,
+    cls=RootGroup,
 )
 run_app = typer.Typer(help="Run pipelines.", no_args_is_help=True)
 state_app = typer.Typer(
@@ -70,16 +94,36 @@ state_app = typer.Typer(
 orders_app = typer.Typer(
     help="The order ledger: list, inspect, resend, hold and release orders.", invoke_without_command=True
 )
+
+
+class SandboxGroup(TyperGroup):
+    """`cartsync sandbox NAME`: a sandbox's commands are loaded only when that sandbox is used."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        from cartsync.engine.registry import sandbox_names
+
+        return sandbox_names()
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        from cartsync.engine.registry import sandbox_app as registered
+
+        found = registered(name)
+        if found is None:
+            return None
+        command = typer.main.get_command(found)
+        command.name = name
+        return command
+
+
 sandbox_app = typer.Typer(
-    help="Built-in sandbox servers for tests, the demo and experiments.", no_args_is_help=True
+    cls=SandboxGroup,
+    help="Built-in sandbox servers for tests, the demo and experiments.",
+    no_args_is_help=True,
 )
 app.add_typer(run_app, name="run")
 app.add_typer(state_app, name="state")
 app.add_typer(orders_app, name="orders")
 app.add_typer(sandbox_app, name="sandbox")
-app.add_typer(console_app, name="console")
-for sandbox_name, sandbox in sandbox_apps().items():
-    sandbox_app.add_typer(sandbox, name=sandbox_name)
 
 StatePath = Annotated[
     str | None,
@@ -136,6 +180,8 @@ def _guard(action: Callable[[], int | None]) -> None:
 
 def _show_version(value: bool) -> None:
     if value:
+        from importlib.metadata import PackageNotFoundError, version
+
         try:
             say(f"cartsync {version('cartsync')}")
         except PackageNotFoundError:
@@ -206,6 +252,9 @@ def validate(
     """
 
     def action() -> int:
+        from cartsync.commands.validation import environment_for_validation, print_validation
+        from cartsync.engine.config.loader import validate_paths
+
         env = environment_for_validation(no_env, env_names or [])
         result = validate_paths(paths or [Path(".")], connections, env)
         print_validation(result, json_output=json_output)
@@ -237,6 +286,8 @@ def run_pipeline(
     """
 
     def action() -> int:
+        from cartsync.engine.runner import RunOptions
+
         report = execute_pipeline(
             file, connections, state, RunOptions(dry_run=dry_run, limit=limit, full=full, lease_seconds=lease)
         )
@@ -267,6 +318,9 @@ def run_client(
     """
 
     def action() -> int:
+        from cartsync.commands.client import run_client_folder
+        from cartsync.engine.runner import RunOptions
+
         options = RunOptions(dry_run=dry_run, limit=limit, full=full, lease_seconds=lease)
         return run_client_folder(folder, connections, state, options, execute_loaded, print_report)
 
@@ -280,6 +334,8 @@ def execute_pipeline(
 
     A configuration problem stops it before the state store is opened: nothing is written.
     """
+    from cartsync.engine.workspace import load_run_config
+
     return execute_loaded(load_run_config(file, connections), state, options, quiet)
 
 
@@ -298,23 +354,27 @@ def execute_loaded(
 
 
 def _run_with_store(loaded: RunConfig, store: StateStore, options: RunOptions, quiet: bool) -> RunReport:
-    """Prepare, run and close through the run facade, on a state store the caller opened."""
+    from cartsync.engine.run_file import OpenPipeline
+
     with OpenPipeline(loaded, store) as pipeline:
         name = pipeline.name
         log.info("run of %s started%s", name, " (dry run)" if options.dry_run else "")
-        with console.status(f"[bold]{name}[/]: starting…") as status:
+        live = console.is_terminal and not (quiet or Settings.quiet)  # a progress line, on a terminal only
+        with console.status(f"[bold]{name}[/]: starting…") if live else nullcontext() as status:
 
             def progress(report: RunReport) -> None:
                 counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
                 status.update(f"[bold]{name}[/]: {counts or 'reading…'}")
 
-            report = pipeline.run(options, progress=None if quiet or Settings.quiet else progress)
+            report = pipeline.run(options, progress=progress if live else None)
     log.info("run of %s ended: exit code %s", name, report.exit_code)
     return report
 
 
 def print_report(report: RunReport) -> None:
     title = f"{report.pipeline}" + (" (dry run: nothing was sent)" if report.dry_run else "")
+    from rich.table import Table
+
     table = Table(title=title, show_header=True, title_justify="left")
     table.add_column("outcome")
     table.add_column("records", justify="right")
@@ -353,8 +413,13 @@ def preview(
     """
 
     def action() -> int:
+        from cartsync.engine.runner import RunOptions
+        from cartsync.engine.workspace import load_run_config
+
         options = RunOptions(dry_run=True, limit=limit, full=True)
         report = execute_loaded(load_run_config(file, connections), state, options, quiet=True)
+        from rich.table import Table
+
         for source, mapped in report.previews:
             table = Table(show_header=True, expand=console.is_terminal)
             table.add_column("source record")
@@ -378,6 +443,8 @@ def test_mappings(
 
     Example: cartsync test mappings/order_download.yaml
     """
+
+    from cartsync.commands.testing import run_tests
 
     _guard(lambda: run_tests(files))
 
@@ -404,6 +471,9 @@ def check(
     """
 
     def action() -> int:
+        from cartsync.engine.config.loader import load_connections
+        from cartsync.engine.workspace import find_connections, open_connector
+
         entries = load_connections(find_connections(None, connections))
         if name and name not in entries:
             raise ConfigError(f"No connection named '{name}'.", hint="Known: " + ", ".join(sorted(entries)))
@@ -586,6 +656,43 @@ def state_reset(
     _guard(action)
 
 
+@state_app.command("prune")
+def state_prune(
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            envvar="CARTSYNC_RETENTION",
+            help="Age of the finished rows to prune, e.g. '90 days' (default 90 days).",
+        ),
+    ] = None,
+    state: StatePath = None,
+) -> None:
+    """Remove personal data from rows finished longer ago than the retention age.
+
+    A finished row (delivered, skipped, canceled: nothing left to do, not held, not in error)
+    loses its source record, any payload and its older event history; it keeps its status, ids
+    and dates, so nothing is ever sent twice. Rows in `new` or `error` keep everything. A pruned
+    row cannot be resent. Run it daily from cron.
+
+    Example: cartsync state prune --older-than "30 days"
+    """
+
+    def action() -> int:
+        from cartsync.engine.state.retention import RETENTION, retention_cutoff
+
+        before = retention_cutoff(older_than or RETENTION)
+        with closing(open_existing_state(state)) as store:
+            pruned = store.prune(before.isoformat(timespec="seconds"))
+        say(
+            f"rows finished before {before:%Y-%m-%d %H:%M} UTC: source records {pruned.records}, "
+            f"payloads {pruned.payloads}, events {pruned.events} removed"
+        )
+        return 0
+
+    _guard(action)
+
+
 @state_app.command("unlock")
 def state_unlock(
     pipeline: Annotated[str, typer.Argument(help="Pipeline name.")], state: StatePath = None
@@ -644,7 +751,11 @@ def state_migrate(
                 f"--to must be a postgresql:// URL, not '{display(to)}'.",
                 hint="Example: --to 'postgresql://cartsync@db.example.com/cartsync?schema=acme'",
             )
+        from cartsync.engine.state.pg_copy import copy_to_postgres
+
         report = copy_to_postgres(state, to)
+        from rich.table import Table
+
         table = Table("table", "rows copied", title=f"{report.source} → {report.target}")
         for name, count in sorted(report.rows.items()):
             table.add_row(name, str(count))
@@ -901,6 +1012,8 @@ def schemas(
 
     Example: cartsync schemas --write schemas/   (then `# yaml-language-server: $schema=schemas/…`)
     """
+    from importlib import resources
+
     from cartsync.engine.config.connections_schema import FILE_NAME, connections_schema_text
     from cartsync.engine.connector import SCHEMAS_FOLDER
 

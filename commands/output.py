@@ -2,6 +2,9 @@
 
 On a terminal, tables fit the window. Piped or redirected (`cartsync runs | grep`, a CI log),
 nothing is cut or wrapped: each row stays on one line with every character of every cell.
+
+rich is loaded when something is first printed, not when the command starts: `cartsync --help`
+prints through click and never needs it.
 """
 
 from __future__ import annotations
@@ -9,32 +12,49 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, ConsoleDimensions
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _UNBOUNDED = 100_000  # columns when the output is not a terminal: no row is ever wrapped
 
 
-class PipeFriendlyConsole(Console):
+def _pipe_friendly_console(**options: Any) -> Console:
     """A rich Console that does not wrap to a made-up width when it is not writing to a terminal."""
+    from rich.console import Console, ConsoleDimensions
 
-    @property
-    def size(self) -> ConsoleDimensions:
-        dimensions = super().size
-        if self.is_terminal or "COLUMNS" in os.environ:
-            return dimensions
-        return ConsoleDimensions(_UNBOUNDED, dimensions.height)
+    class PipeFriendlyConsole(Console):
+        @property
+        def size(self) -> ConsoleDimensions:
+            dimensions = super().size
+            if self.is_terminal or "COLUMNS" in os.environ:
+                return dimensions
+            return ConsoleDimensions(_UNBOUNDED, dimensions.height)
 
-    @size.setter
-    def size(self, new_size: tuple[int, int]) -> None:
-        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+        @size.setter
+        def size(self, new_size: tuple[int, int]) -> None:
+            Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+    return PipeFriendlyConsole(**options)
+
+
+class _OnFirstUse:
+    """A console made (and rich loaded) when it is first used."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            self._console = _pipe_friendly_console(**self._options)
+        return getattr(self._console, name)
 
 
 # No emoji codes: `file.yaml:100:1` must not print as `file.yaml💯1`.
-console = PipeFriendlyConsole(emoji=False)
-errors = PipeFriendlyConsole(stderr=True, emoji=False)
+console: Console = _OnFirstUse(emoji=False)  # type: ignore[assignment]
+errors: Console = _OnFirstUse(stderr=True, emoji=False)  # type: ignore[assignment]
 
 
 def shorten(text: str | None, length: int) -> str:
@@ -48,6 +68,8 @@ def shorten(text: str | None, length: int) -> str:
 def print_table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None, **options: Any
 ) -> None:
+    from rich.table import Table
+
     table = Table(*columns, title=title, **options)
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))

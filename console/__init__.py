@@ -3,3 +3,7 @@
 A front end like the CLI: it reads the state through `engine.state.browse` and changes the ledger
 through `engine.ledger_commands`; it imports no connector.
 """
+
+SUMMARY = (
+    "The operator's web console: orders, held records, runs, stock and alerts, with hold, release and resend."
+)

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console as Terminal
 
+from cartsync.console import SUMMARY
 from cartsync.console.users import (
     OPERATOR,
     VIEWER,
@@ -32,8 +33,7 @@ out = Terminal()
 errors = Terminal(stderr=True)
 
 app = typer.Typer(
-    help="The operator's web console: orders, held records, runs, stock and alerts, with hold, "
-    "release and resend.\n\n"
+    help=f"{SUMMARY}\n\n"
     "Start it with `cartsync console` (http://127.0.0.1:8808); add a user first with "
     "`cartsync console add-user NAME`.",
     invoke_without_command=True,

@@ -11,16 +11,28 @@ How each outcome changes the record's ledger row:
 | retryable | `error`, retried when due at growing intervals; after `retry_for` it waits for a person |
 | unknown | stays in flight, with the same retry schedule: it is looked up before any resend |
 
+A row keeps the payload last sent (packed small against its record, see state/packing.py) until
+the retention rule removes it with the record (`cartsync state prune`).
+
 What the destination answers about an in-flight row (`reconcile`): done is recorded as above;
 None (no trace) makes the record a due retry; unknown leaves it in flight for the next run. A
 `recompute` stream is not asked: the delivery is forgotten, so the read sends the current value.
+
+A batch's intents are committed by `begin` (with any rows settled without a send since the last
+one: filtered out, refused by the mapping), its outcomes by `settle` (with the cursor they allow).
+The destination call between them (`call`) touches no state, so the runner can make it on
+another thread while it prepares the next batch; `settle` then commits the next batch's intents
+in the same transaction as these outcomes, so a run of many batches takes one transaction a
+batch (two when the run would otherwise wait for the source with a result unrecorded). The lease
+is checked inside every transaction that records intents. Each outcome has one event; the intent
+is the row's `in_flight` flag.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +42,7 @@ from cartsync.engine.errors import CartsyncError, ConnectError, LeaseLost, Trans
 from cartsync.engine.pipeline import CompiledPipeline
 from cartsync.engine.report import DUPLICATE, NOT_FOUND, REJECTED, RETRYING, SENT, UNKNOWN, RunReport
 from cartsync.engine.secrets import redact
-from cartsync.engine.state import KEEP, LeaseKeeper, LedgerRow, RowChange, StateStore
+from cartsync.engine.state import KEEP, LeaseKeeper, LedgerRow, RowChange, RowStatus, StateStore, Transaction
 
 UNKNOWN_NOTE = "sent, no reliable reply; it will be looked up before any resend"
 RECOMPUTE_NOTE = "sent, no reliable reply; the current value will be computed again and sent instead"
@@ -53,7 +65,7 @@ class Pending:
     record: dict[str, Any]
     payload: Any
     content_hash: str
-    row: LedgerRow | None
+    row: RowStatus | None
 
     @classmethod
     def in_flight(cls, row: LedgerRow) -> Pending:
@@ -61,7 +73,13 @@ class Pending:
 
 
 def content_hash(payload: Any) -> str:
-    return hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    """What a payload holds, in 16 hex digits (64 bits: a change is never mistaken for none)."""
+    return hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def same_content(delivered: str | None, digest: str) -> bool:
+    """True when `delivered` (a stored content hash; 40 digits from before) names `digest`'s content."""
+    return delivered is not None and delivered[: len(digest)] == digest
 
 
 class Delivery:
@@ -87,6 +105,7 @@ class Delivery:
         self.keeper: LeaseKeeper | None = None  # the run's lease, checked before every intent
         self._now = now
         self._retry_for, self._retry_every = retry
+        self._queued: list[RowChange] = []  # rows settled without a send, written with the next batch
 
     def change(self, key: str, event: str, message: str | None = None, **values: Any) -> RowChange:
         """A change to a row of this pipeline's entity, made by this run."""
@@ -94,9 +113,10 @@ class Delivery:
 
     def not_sent(self, key: str, why: str, reason: str, record: dict[str, Any]) -> None:
         """A record settled without a send: `skipped` by a filter, or `rejected` by the mapping (held
-        in `error`); any resend or retry it waited for ends here."""
+        in `error`); any resend or retry it waited for ends here. Written with the next batch
+        (`begin`), or by `write_queued`."""
         status = "skipped" if why == "skipped" else "error"
-        self.write(
+        self._queued.append(
             self.change(
                 key,
                 why,
@@ -110,78 +130,137 @@ class Delivery:
             )
         )
 
-    def write(self, *changes: RowChange) -> None:
-        with self.store.transaction() as tx:
-            for change in changes:
-                tx.change(change)
+    def write_queued(self, cursor: Mapping[str, Any] | None = None) -> None:
+        """Commit the rows settled without a send since the last batch, with `cursor` if given."""
+        if self._queued or cursor is not None:
+            with self.store.transaction() as tx:
+                self._write_queued(tx)
+                if cursor is not None:
+                    tx.save_cursor(self.name, dict(cursor))
+
+    def _write_queued(self, tx: Transaction) -> None:
+        queued, self._queued = self._queued, []
+        tx.changes(queued)
 
     # -- sending ----------------------------------------------------------------------------
 
     def send(self, items: list[Pending]) -> bool:
-        """Record the intents, write, record the outcomes; True when every outcome is final.
+        """Record the intents, write, record the outcomes; True when every outcome is final."""
+        sending = self.begin(items)
+        return self.settle(sending, lambda: self.call(sending))[0] if sending else True
+
+    def begin(self, items: list[Pending]) -> list[Pending]:
+        """Commit the intent to send (before the call), with the rows queued since the last batch;
+        return the items the store accepted: never a held row or one in flight, never a key twice.
+        Raises LeaseLost, recording nothing, once this run has lost its lease."""
+        with self.store.transaction() as tx:
+            sending = self._begin(tx, items)
+        if sending is None:
+            raise self._lease_lost()
+        return sending
+
+    def _begin(self, tx: Transaction, items: list[Pending]) -> list[Pending] | None:
+        """`begin` inside `tx`; None (and nothing written) when the lease is lost."""
+        if self.keeper is not None and (self.keeper.lost or not tx.holds_lease(self.keeper.lease)):
+            return None
+        self._write_queued(tx)
+        if not items:
+            return []
+        accepted = tx.start_sends(
+            self.ledger.entity,
+            [(item.key, item.record, item.payload) for item in items],
+            pipeline=self.name,
+            status=self.ledger.pending,
+        )
+        sending = []
+        for item in items:
+            if item.key in accepted:
+                accepted.discard(item.key)
+                sending.append(item)
+        return sending
+
+    def _lease_lost(self) -> LeaseLost:
+        return LeaseLost(
+            f"This run of pipeline '{self.name}' lost its lease (another run took it over, or "
+            "`cartsync state unlock` removed it), so it stopped before sending anything more.",
+            hint="Nothing is lost: what this run sent is looked up by the next run.",
+        )
+
+    def call(self, sending: list[Pending]) -> list[Outcome]:
+        """The destination's outcomes for a batch whose intents are recorded. It reads and writes
+        no state, so it may run on another thread."""
+        return self.destination.write(self.stream, [item.payload for item in sending])
+
+    def settle(
+        self,
+        sending: list[Pending],
+        result: Callable[[], list[Outcome]],
+        cursor: Mapping[str, Any] | None = None,
+        then: list[Pending] | None = None,
+    ) -> tuple[bool, list[Pending]]:
+        """Record the outcomes `result()` gives (and `cursor`, when they are all final) in one
+        transaction, and in it the intents of the next batch, `then` (see `begin`). Returns whether
+        every outcome is final, and the items of `then` accepted. The outcomes are recorded even
+        once the lease is lost; the intents then are not, and LeaseLost is raised.
 
         An exception from the write leaves the batch unknown (each record may or may not have been
         written); a transient one lets the run go on, any other stops it once that is recorded.
         """
-        sending = self._record_intents(items)
-        if not sending:
-            return True
         try:
-            outcomes = self.destination.write(self.stream, [item.payload for item in sending])
+            outcomes = result()
         except Exception as error:
             self.record_outcomes(sending, [Outcome.unknown(_describe(error))] * len(sending))
             if isinstance(error, TransientError):
-                return False
+                return False, self.begin(then) if then is not None else []
             raise
         if len(outcomes) != len(sending):
             raise CartsyncError(
                 f"connector {self.destination.name} returned {len(outcomes)} outcomes "
                 f"for {len(sending)} records"
             )
-        return self.record_outcomes(sending, outcomes)
-
-    def _record_intents(self, items: list[Pending]) -> list[Pending]:
-        """Commit the intent to send (before the call); return the items the store accepted: never
-        a held row or one in flight, and nothing once this run has lost its lease."""
         with self.store.transaction() as tx:
-            if self.keeper is not None and (self.keeper.lost or not tx.holds_lease(self.keeper.lease)):
-                raise LeaseLost(
-                    f"This run of pipeline '{self.name}' lost its lease (another run took it over, or "
-                    "`cartsync state unlock` removed it), so it stopped before sending anything more.",
-                    hint="Nothing is lost: what this run sent is looked up by the next run.",
-                )
-            return [
-                item
-                for item in items
-                if tx.start_send(
-                    self.ledger.entity,
-                    item.key,
-                    pipeline=self.name,
-                    run_id=self.report.run_id,
-                    status=self.ledger.pending,
-                    record=item.record,
-                    payload=item.payload,
-                )
-            ]
+            final = self._record_outcomes(tx, sending, outcomes, cursor=cursor)
+            begun = self._begin(tx, then) if then is not None else []
+        if begun is None:
+            raise self._lease_lost()
+        return final, begun
 
     def record_outcomes(
         self, items: list[Pending], outcomes: list[Outcome], also: Iterable[RowChange] = ()
     ) -> bool:
         """Save outcomes (and `also`, other changes of the same step) in one transaction; True when
         every outcome is final (unknown and scheduled retries are not)."""
+        with self.store.transaction() as tx:
+            return self._record_outcomes(tx, items, outcomes, also)
+
+    def _record_outcomes(
+        self,
+        tx: Transaction,
+        items: list[Pending],
+        outcomes: list[Outcome],
+        also: Iterable[RowChange] = (),
+        cursor: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """`record_outcomes` inside `tx`, with the cursor when every outcome is final."""
         now = self._now_text()
         changes = [
             self._outcome_change(item, outcome, now) for item, outcome in zip(items, outcomes, strict=True)
         ]
-        with self.store.transaction() as tx:
-            for change in [*changes, *also]:
-                tx.change(change)
-            for item, outcome in zip(items, outcomes, strict=True):
-                if outcome.delivered or outcome.is_not_found:
-                    tx.record_delivery(
-                        self.name, self.ledger.entity, item.key, item.content_hash, outcome.dest_id
-                    )
-        return all(change.in_flight is not True and change.transient is not True for change in changes)
+        final = all(change.in_flight is not True and change.transient is not True for change in changes)
+        self._write_queued(tx)
+        tx.changes([*changes, *also])
+        tx.record_deliveries(
+            self.name,
+            self.ledger.entity,
+            [
+                (item.key, item.content_hash, outcome.dest_id)
+                for item, outcome in zip(items, outcomes, strict=True)
+                if outcome.delivered or outcome.is_not_found
+            ],
+        )
+        if cursor is not None and final:
+            tx.save_cursor(self.name, dict(cursor))
+        return final
 
     def _outcome_change(self, item: Pending, outcome: Outcome, now: str) -> RowChange:
         """The row change an outcome makes; counted in the report."""
@@ -190,7 +269,12 @@ class Delivery:
             self.report.count(NOT_FOUND)
             self.report.not_found_item(item.key, message)
             return self.change(
-                item.key, "not_found", message, status="not_found", last_error=message, **_SETTLED
+                item.key,
+                "not_found",
+                message,
+                status="not_found",
+                last_error=message,
+                **_SETTLED,
             )
         self.report.count(_COUNTED[outcome.status])
         if outcome.delivered:

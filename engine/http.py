@@ -14,6 +14,9 @@ Network failures follow the same idea. A failure before the request left this ma
 (DNS, refused connection, connect timeout) is retried. A failure after it was sent (read
 timeout, connection reset) is retried only for idempotent requests; for others it raises
 `OutcomeUnknown`, so the engine asks the destination before anything is sent again.
+
+With a `limit` (throttle.py), a connection keeps at most that many requests under way, fewer
+while the system answers 429.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import requests
 
 from cartsync.engine.errors import ConnectError, OutcomeUnknown, TransientError
 from cartsync.engine.secrets import redact
+from cartsync.engine.throttle import AdaptiveLimit
 
 
 class Action(Enum):
@@ -87,6 +91,7 @@ class HttpClient:
 
     `describe` names the system in messages ("the OpenCart store at https://…").
     `sleep` is injectable only so that callers can observe waits; it defaults to `time.sleep`.
+    `limit` bounds the requests under way at once (shared by every thread using this client).
     """
 
     def __init__(
@@ -100,15 +105,16 @@ class HttpClient:
         retry: RetryPolicy | None = None,
         user_agent: str = "cartsync/0.1",
         sleep: Callable[[float], None] = time.sleep,
+        limit: AdaptiveLimit | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.describe = describe
         self.timeout = (connect_timeout, timeout)
         self.retry = retry or RetryPolicy()
-        self.session = requests.Session()
-        self.session.verify = verify_tls
+        self.session = _session(self.base_url, verify_tls)
         self.session.headers["User-Agent"] = user_agent
         self._sleep = sleep
+        self.limit = limit
         self.waits: list[float] = []  # every wait taken, for run reports and tests
 
     def url(self, path: str) -> str:
@@ -142,15 +148,7 @@ class HttpClient:
         while True:
             attempt += 1
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    headers=headers,
-                    timeout=self.timeout,
-                )
+                response = self._send(method, url, params=params, json=json, data=data, headers=headers)
             except requests.exceptions.SSLError as exc:
                 raise ConnectError(
                     f"TLS verification failed for {self.describe}: {_reason(exc)}",
@@ -206,12 +204,37 @@ class HttpClient:
         origin = _origin(url)
         return self.describe if origin in self.describe else f"{self.describe} at {origin}"
 
+    def _send(self, method: str, url: str, **arguments: Any) -> requests.Response:
+        """One attempt, within the limit (which learns from a 429)."""
+        if self.limit is None:
+            return self.session.request(method, url, timeout=self.timeout, **arguments)
+        with self.limit.slot() as ticket:
+            response = self.session.request(method, url, timeout=self.timeout, **arguments)
+        if response.status_code == 429:
+            self.limit.rate_limited(ticket, retry_after_seconds(response.headers.get("Retry-After")))
+        else:
+            self.limit.succeeded()
+        return response
+
     def _wait(self, seconds: float) -> None:
         self.waits.append(seconds)
         self._sleep(seconds)
 
     def close(self) -> None:
         self.session.close()
+
+
+def _session(base_url: str, verify_tls: bool) -> requests.Session:
+    """A session that reads its environment once: proxies (HTTPS_PROXY, NO_PROXY) and a CA bundle
+    (REQUESTS_CA_BUNDLE) for this connection's host. requests would read them, and look for a
+    ~/.netrc, on every request, which costs a tenth of each one; the connectors send their own
+    credentials, so a .netrc has nothing to add."""
+    session = requests.Session()
+    found = session.merge_environment_settings(base_url, {}, None, verify_tls, None)
+    session.proxies.update(found["proxies"])
+    session.verify = found["verify"] if verify_tls else False
+    session.trust_env = False
+    return session
 
 
 def _was_sent(exc: Exception) -> bool:

@@ -44,7 +44,10 @@ class LedgerCommands:
         """
         row = self._row(key)
         if row.record is None:
-            raise CartsyncError(f"{self.entity} {key} has no stored source record to resend.")
+            raise CartsyncError(
+                f"{self.entity} {key} has no stored source record to resend.",
+                hint="The retention rule (cartsync state prune) removes the records of long-finished rows.",
+            )
         self.store.forget_deliveries(row.pipeline, key=key)
         self._change(
             row, "resend", f"resend requested by {self.actor}", resend=True, held=False, next_attempt_at=None

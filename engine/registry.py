@@ -61,12 +61,16 @@ def function_modules() -> dict[str, ModuleType]:
     return modules
 
 
-def sandbox_apps() -> dict[str, Any]:
-    """Sandbox servers (`cartsync sandbox NAME`) whose modules import cleanly."""
-    apps = {}
-    for name, ep in _entry_points(SANDBOX_GROUP).items():
-        try:
-            apps[name] = ep.load()
-        except ImportError:
-            continue
-    return apps
+def sandbox_names() -> list[str]:
+    """The sandbox servers (`cartsync sandbox NAME`), without loading them."""
+    return sorted(_entry_points(SANDBOX_GROUP))
+
+
+def sandbox_app(name: str) -> Any | None:
+    """The typer app of the sandbox registered under `name`; None when there is none, or when its
+    module does not import cleanly."""
+    entry = _entry_points(SANDBOX_GROUP).get(name)
+    try:
+        return entry.load() if entry else None
+    except ImportError:
+        return None

@@ -15,6 +15,11 @@ A run holds its pipeline's lease (renewed in the background) and works in three 
 Nothing sends a held row or a row in flight: the store refuses a new intent for them. The intent
 is durable before the call; each outcome is durable before the cursor moves, and the cursor moves
 only past records whose outcome is final (`unknown` is not).
+
+Three things overlap (see pipelining.py): the source's next pages are read ahead on a thread of
+their own, one batch is written on another while the run maps the next, and a batch is sent when
+it is full (the stream's `batch_size`), however the source pages its records. The ledger is read
+a page at a time and written a batch at a time.
 """
 
 from __future__ import annotations
@@ -28,11 +33,13 @@ from typing import Any
 from cartsync.engine.config.model import PipelineConfig
 from cartsync.engine.connector import Connector
 from cartsync.engine.dates import parse_duration
-from cartsync.engine.delivery import UNKNOWN_NOTE, Delivery, Pending, content_hash
+from cartsync.engine.delivery import UNKNOWN_NOTE, Delivery, Pending, content_hash, same_content
 from cartsync.engine.mapping import MappingError
 from cartsync.engine.pipeline import CompiledPipeline
+from cartsync.engine.pipelining import Flight, Writer
+from cartsync.engine.read_ahead import ReadAhead
 from cartsync.engine.report import REJECTED, SKIPPED, UNCHANGED, WOULD_SEND, RunReport
-from cartsync.engine.state import DEFAULT_LEASE_SECONDS, LedgerRow, StateStore
+from cartsync.engine.state import DEFAULT_LEASE_SECONDS, LedgerRow, RowStatus, StateStore
 from cartsync.engine.state.ledger import DEFAULT_CHUNK
 
 ProgressCallback = Callable[[RunReport], None]
@@ -50,9 +57,27 @@ class RunOptions:
 
 @dataclass
 class _Batch:
+    """Records waiting to be sent, and the cursor of the last source page they complete."""
+
     items: list[Pending] = field(default_factory=list)
-    all_final: bool = True  # every record seen so far has a final outcome
+    keys: set[str] = field(default_factory=set)
+    cursor: dict[str, Any] | None = None
     ask_first: bool = False  # resends: the destination may already have them
+
+
+@dataclass(frozen=True)
+class _NoKey:
+    """A record whose key expression gave null or failed: why."""
+
+    reason: str
+
+
+@dataclass
+class _Known:
+    """What the ledger knows about one page's keys, read in two queries."""
+
+    rows: dict[str, RowStatus] = field(default_factory=dict)
+    delivered: dict[str, str] = field(default_factory=dict)
 
 
 class Runner:
@@ -75,7 +100,9 @@ class Runner:
         self.report = RunReport(pipeline=self.config.name, dry_run=self.options.dry_run)
         retry = (parse_duration(self.ledger.retry_for), parse_duration(self.ledger.retry_every))
         self.delivery = Delivery(pipeline, destination, store, self.report, self.options.now, retry)
-        self._seen: set[str] = set()
+        self.writer = Writer(self.delivery)
+        self._handled: set[str] = set()  # keys settled by recovery or sent from the ledger this run
+        self._skips_final = True  # every record skipped so far by the read has a final outcome
 
     # -- the run --------------------------------------------------------------------------
 
@@ -89,11 +116,12 @@ class Runner:
             self.delivery.keeper = keeper
             self.report.run_id = self.store.start_run(name, keeper.lease)
             try:
-                self._seen |= self.delivery.settle_in_flight(
-                    self.options.chunk, lambda: self.progress(self.report)
-                )
-                self._send_from_ledger()
-                self._read_and_process(cursor_updates=True)
+                with self.writer:
+                    self._handled |= self.delivery.settle_in_flight(
+                        self.options.chunk, lambda: self.progress(self.report)
+                    )
+                    self._send_from_ledger()
+                    self._read_and_process(cursor_updates=True)
             except BaseException as error:
                 reason = str(error) or type(error).__name__
                 self.store.finish_run(self.report.run_id, "aborted", dict(self.report.counts), reason)
@@ -107,23 +135,57 @@ class Runner:
 
     def _read_and_process(self, *, cursor_updates: bool) -> None:
         batch = _Batch()
+        self.writer.start_read()
+        self._skips_final = True
         cursor = None if self.options.full else self.store.cursor(self.config.name)
         read = 0
         pages = self.source.read(self.config.source.stream, self.config.source.params, cursor)
-        for page in pages:
-            records = page.records
-            if self.options.limit is not None:
-                records = records[: max(0, self.options.limit - read)]
-            read += len(records)
-            for record in records:
-                self._process(record, batch)
-            self._flush(batch)
-            complete_page = len(records) == len(page.records)
-            if cursor_updates and batch.all_final and complete_page and page.cursor is not None:
-                self.store.save_cursor(self.config.name, page.cursor)
-            self.progress(self.report)
-            if self.options.limit is not None and read >= self.options.limit:
-                break
+        with ReadAhead(iter(pages), before_wait=self.writer.land) as ahead:
+            for page in ahead:
+                records = page.records
+                if self.options.limit is not None:
+                    records = records[: max(0, self.options.limit - read)]
+                read += len(records)
+                keys = [self._key_of(record) for record in records]
+                known = self._known(keys)
+                for record, key in zip(records, keys, strict=True):
+                    self._process(record, key, batch, known)
+                complete_page = len(records) == len(page.records)
+                if cursor_updates and complete_page and page.cursor is not None:
+                    self._reached(batch, page.cursor)
+                self.progress(self.report)
+                if self.options.limit is not None and read >= self.options.limit:
+                    break
+        self._flush(batch)
+        self.writer.land()
+        if not self.options.dry_run:
+            self.delivery.write_queued()
+
+    def _reached(self, batch: _Batch, cursor: dict[str, Any]) -> None:
+        """The read finished a page: its cursor may be saved once every record up to here has a
+        final, durable outcome (with the batch that holds the last of them, or now)."""
+        if not self._skips_final:
+            return
+        if batch.items:
+            batch.cursor = cursor
+        elif not self.writer.carry_cursor(cursor):
+            self.delivery.write_queued(cursor)
+
+    def _known(self, keys: list[str | _NoKey]) -> _Known:
+        """What the ledger knows about these keys: two queries a page instead of two a record."""
+        keys = [key for key in keys if isinstance(key, str)]
+        if not keys:
+            return _Known()
+        name, entity = self.config.name, self.ledger.entity
+        delivered = {} if self.options.full else self.store.delivered_hashes(name, entity, keys)
+        return _Known(self.store.statuses(entity, keys), delivered)
+
+    def _key_of(self, record: dict[str, Any]) -> str | _NoKey:
+        try:
+            key = self.pipeline.key.search(record)
+        except MappingError as error:
+            return _NoKey(f"the key expression `{self.config.key}` failed: {error}")
+        return _NoKey(f"the key expression `{self.config.key}` gave null") if key is None else str(key)
 
     def _send_from_ledger(self) -> None:
         """Resends a person asked for (the destination is asked first), then due retries.
@@ -147,31 +209,39 @@ class Runner:
         while rows := page(after):
             after = rows[-1].key
             for row in rows:
-                self._process(row.record or {}, batch, from_ledger=True)
+                self._process_from_ledger(row, batch)
             self._flush(batch)
+        self.writer.land()
 
     # -- one record -----------------------------------------------------------------------
 
-    def _process(self, record: dict[str, Any], batch: _Batch, *, from_ledger: bool = False) -> None:
-        """Map one record and add it to the batch. `from_ledger`: a resend or a due retry, taken
-        from the ledger (whose rules chose it already)."""
-        try:
-            key_value = self.pipeline.key.search(record)
-        except MappingError as error:
-            reason = f"the key expression `{self.config.key}` failed: {error}"
-            self._skip(batch, "(no key)", reason, final=True)
+    def _process(self, record: dict[str, Any], key: str | _NoKey, batch: _Batch, known: _Known) -> None:
+        """Check a record read from the source against the ledger, map it, add it to the batch."""
+        if isinstance(key, _NoKey):
+            self._skip(key.reason, final=True)
             return
-        if key_value is None:
-            self._skip(batch, "(no key)", f"the key expression `{self.config.key}` gave null", final=True)
-            return
-        key = str(key_value)
-        if key in self._seen:
+        if key in self._handled or key in batch.keys or self.writer.carries(key):
             return  # read twice in one run (overlap window), or settled already: handled once
-        self._seen.add(key)
-        row = self.store.row(self.ledger.entity, key)
-
-        if not from_ledger and not self._ledger_allows(key, row, batch):
+        row = known.rows.get(key)
+        if not self._ledger_allows(key, row):
             return
+        self._map(key, record, row, batch, delivered=known.delivered.get(key))
+
+    def _process_from_ledger(self, row: LedgerRow, batch: _Batch) -> None:
+        """A resend or a due retry, taken from the ledger (whose rules chose it already)."""
+        self._handled.add(row.key)
+        self._map(row.key, row.record or {}, row, batch, delivered=None, from_ledger=True)
+
+    def _map(
+        self,
+        key: str,
+        record: dict[str, Any],
+        row: RowStatus | None,
+        batch: _Batch,
+        *,
+        delivered: str | None,
+        from_ledger: bool = False,
+    ) -> None:
         try:
             record = self.pipeline.enrich(record)
         except MappingError as error:
@@ -183,7 +253,7 @@ class Runner:
             self._reject_before_send(key, record, f"filter: {error}")
             return
         if reason is not None:
-            self._skip(batch, key, reason, final=True, row=row, record=record, settle=from_ledger)
+            self._skip(reason, final=True, key=key, row=row, record=record, settle=from_ledger)
             return
         try:
             payload = self.pipeline.mapper.apply(record)
@@ -198,10 +268,7 @@ class Runner:
             )
             return
         digest = content_hash(payload)
-        if (
-            not (self.options.full or from_ledger)
-            and self.store.delivered_hash(self.config.name, self.ledger.entity, key) == digest
-        ):
+        if not (self.options.full or from_ledger) and same_content(delivered, digest):
             self.report.count(UNCHANGED)
             return
         if self.options.dry_run:
@@ -209,44 +276,44 @@ class Runner:
             self.report.previews.append((record, payload))
             return
         batch.items.append(Pending(key, record, payload, digest, row))
+        batch.keys.add(key)
         if len(batch.items) >= self.delivery.spec.batch_size:
             self._flush(batch)
 
-    def _ledger_allows(self, key: str, row: LedgerRow | None, batch: _Batch) -> bool:
+    def _ledger_allows(self, key: str, row: RowStatus | None) -> bool:
         """Apply the ledger's rules to a record read from the source; count and explain a skip."""
         ledger = self.ledger
         if row is not None and row.held:
-            self._skip(batch, key, "held by a person (release it to send)", final=True)
+            self._skip("held by a person (release it to send)", final=True)
             return False
         if row is not None and row.in_flight:
-            self._skip(batch, key, UNKNOWN_NOTE, final=False)
+            self._skip(UNKNOWN_NOTE, final=False)
             return False
         if ledger.requires and (row is None or row.status not in ledger.requires):
             why = "not sent by cartsync" if row is None else f"its order is '{row.status}'"
-            self._skip(batch, key, f"{why} (needs {' or '.join(ledger.requires)})", final=True)
+            self._skip(f"{why} (needs {' or '.join(ledger.requires)})", final=True)
             return False
         if row is None:
             return True
         if row.status in ledger.done:
-            self._skip(batch, key, f"already {row.status}", final=True)
+            self._skip(f"already {row.status}", final=True)
             return False
         if row.status == "error" and not row.transient and not row.resend:
             # Held with its reason until a person resends it: re-reading it is no reason to retry.
-            self._skip(batch, key, "held in error until resent (cartsync orders resend)", final=True)
+            self._skip("held in error until resent (cartsync orders resend)", final=True)
             return False
         if row.transient and row.next_attempt_at and row.next_attempt_at > self._now_text():
-            self._skip(batch, key, f"retry scheduled at {row.next_attempt_at}", final=False)
+            self._skip(f"retry scheduled at {row.next_attempt_at}", final=False)
             return False
         return True
 
     def _skip(
         self,
-        batch: _Batch,
-        key: str,
         reason: str,
         *,
         final: bool,
-        row: LedgerRow | None = None,
+        key: str | None = None,
+        row: RowStatus | None = None,
         record: dict[str, Any] | None = None,
         settle: bool = False,
     ) -> None:
@@ -254,8 +321,8 @@ class Runner:
         status); `settle`: it also ends a resend or a retry taken from the ledger."""
         self.report.count(SKIPPED)
         self.report.skip_reasons[reason] += 1
-        batch.all_final = batch.all_final and final
-        if record is None or self.options.dry_run:
+        self._skips_final = self._skips_final and final
+        if key is None or record is None or self.options.dry_run:
             return
         if row is None or settle or (row.status == "skipped" and row.last_error != reason):
             self.delivery.not_sent(key, "skipped", reason, record)
@@ -267,11 +334,21 @@ class Runner:
             self.delivery.not_sent(key, "rejected", message, record)
 
     def _flush(self, batch: _Batch) -> None:
-        items, batch.items = batch.items, []
+        """Send the batch: once the write before it has ended, its outcomes and this batch's
+        intents are committed, then this batch's write starts.
+
+        The progress callback is called first: a run asked to stop (it raises) stops before the
+        next batch, as it does after a source page."""
+        items, cursor = batch.items, batch.cursor
+        batch.items, batch.keys, batch.cursor = [], set(), None
+        if self.options.dry_run:
+            return
+        if items:
+            self.progress(self.report)
         if items and batch.ask_first:
+            self.writer.land()  # the destination is asked while nothing else is written
             items = self.delivery.already_there(items)
-        if items and not self.delivery.send(items):
-            batch.all_final = False
+        self.writer.send(Flight(items, cursor, self._skips_final))
 
     def _now_text(self) -> str:
         return self.options.now().isoformat(timespec="seconds")

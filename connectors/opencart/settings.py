@@ -52,7 +52,13 @@ class StoreSettings(ConnectionSettings):
     verify_tls: bool = setting(
         True, description="Verify the store's TLS certificate. Turn off only for a test store."
     )
-    page_size: int = setting(50, description="Orders (or products) per page.", minimum=1, maximum=200)
+    page_size: int = setting(
+        200,
+        description="Orders (or products) per page; the default is the extension's largest order page, "
+        "the fewest round trips.",
+        minimum=1,
+        maximum=200,
+    )
     overlap: timedelta = setting(
         "10 minutes",
         description="How far before the last cursor a later orders run starts again ('10 minutes', "

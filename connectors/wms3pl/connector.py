@@ -25,13 +25,14 @@ from cartsync.connectors.wms3pl.stock import StockReader
 from cartsync.engine.connector import CheckReport, Connector, Outcome, Page, StreamSpec
 from cartsync.engine.errors import CartsyncError
 from cartsync.engine.http import HttpClient, RetryPolicy
+from cartsync.engine.throttle import AdaptiveLimit
 
 
 class Wms3plConnector(Connector):
     name = "wms3pl"
     settings_spec = WmsSettings
     streams: ClassVar[Mapping[str, StreamSpec]] = {
-        "orders": StreamSpec("orders", "write", "orders.record.schema.json", batch_size=50,
+        "orders": StreamSpec("orders", "write", "orders.record.schema.json", batch_size=64,
                              description="Orders created in the WMS, one POST /orders each."),
         "shipments": StreamSpec("shipments", "read", "shipments.record.schema.json",
                                 params_schema="shipments.params.schema.json",
@@ -46,9 +47,10 @@ class Wms3plConnector(Connector):
         """`retry` and `sleep` exist for tests and benchmarks (tiny delays, recorded waits)."""
         super().__init__(connection_name, settings)
         self.config = WmsSettings.from_mapping(settings)
+        self.limit = AdaptiveLimit(self.config.concurrency, sleep=sleep)  # fewer while the WMS says 429
         self.http = HttpClient(self.config.base_url, describe=f"the WMS at {self.config.base_url}",
                                timeout=self.config.timeout, verify_tls=self.config.verify_tls,
-                               retry=retry, sleep=sleep)
+                               retry=retry, sleep=sleep, limit=self.limit)
         # one pooled connection per concurrent order send, so none is opened and thrown away
         pool = HTTPAdapter(pool_maxsize=max(10, self.config.concurrency))
         self.http.session.mount("https://", pool)
@@ -63,7 +65,7 @@ class Wms3plConnector(Connector):
         self.shipments = ShipmentReader(self.api, customer_id=self.config.customer_id,
                                         page_size=self.config.page_size)
         self.stock = StockReader(self.api, facility_id=self.config.facility_id,
-                                 page_size=self.config.page_size)
+                                 concurrency=self.config.concurrency)
 
     def check(self) -> CheckReport:
         """Log in, then ask /orders for one order; a refused login raises ConnectError."""

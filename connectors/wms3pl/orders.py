@@ -26,7 +26,7 @@ from typing import Any
 from cartsync.connectors.wms3pl import query
 from cartsync.connectors.wms3pl.api import WmsApi
 from cartsync.connectors.wms3pl.errors import order_hint, parse_fault
-from cartsync.connectors.wms3pl.replies import camel_case, order_page
+from cartsync.connectors.wms3pl.replies import created_order_id, order_page
 from cartsync.engine.connector import Outcome
 from cartsync.engine.errors import CartsyncError, ConfigError, ConnectError, OutcomeUnknown, TransientError
 from cartsync.engine.paging import numbered_pages
@@ -123,7 +123,7 @@ class OrderWriter:
     def _send(self, record: dict[str, Any]) -> Outcome:
         response = self.api.request("POST", ORDERS_PATH, json=self._body(record))
         if response.status_code in (200, 201):
-            return Outcome.ok(str(camel_case(response.json())["readOnly"]["orderId"]))
+            return Outcome.ok(created_order_id(response.json()))
         fault = parse_fault(response)
         if response.status_code in (403, 404):
             raise ConnectError(

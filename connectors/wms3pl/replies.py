@@ -17,12 +17,26 @@ ORDER_REL = "http://api.3plCentral.com/rels/orders/order"
 
 
 def camel_case(value: Any) -> Any:
-    """Keys with their first letter lower-cased, recursively (`ReadOnly` → `readOnly`)."""
+    """Keys with their first letter lower-cased, recursively (`ReadOnly` → `readOnly`), in place: a
+    reply just decoded is changed rather than copied (50,000 stock rows are read per sync, already
+    camelCase from a HAL reply)."""
     if isinstance(value, dict):
-        return {(key[:1].lower() + key[1:]): camel_case(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [camel_case(item) for item in value]
+        for key in [key for key in value if key[:1].isupper()]:
+            value[key[:1].lower() + key[1:]] = value.pop(key)
+        for item in value.values():
+            if isinstance(item, dict | list):
+                camel_case(item)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict | list):
+                camel_case(item)
     return value
+
+
+def created_order_id(reply: Any) -> str:
+    """The WMS id of the order a POST /orders reply holds, in either shape."""
+    read_only = reply["readOnly"] if "readOnly" in reply else reply["ReadOnly"]
+    return str(read_only["orderId"] if "orderId" in read_only else read_only["OrderId"])
 
 
 def _total(payload: dict[str, Any], found: int) -> int:

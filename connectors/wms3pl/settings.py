@@ -50,10 +50,17 @@ class WmsSettings(ConnectionSettings):
     verify_tls: bool = setting(
         True, description="Verify the server's TLS certificate. Turn off only for a test host."
     )
-    concurrency: int = setting(4, description="Orders sent at the same time.", minimum=1, maximum=16)
+    concurrency: int = setting(
+        16,
+        description="Requests under way at the same time, at most; halved on a 429 (and Retry-After "
+        "honoured), grown back one by one. The WMS documents no rate limit.",
+        minimum=1,
+        maximum=64,
+    )
     page_size: int = setting(
         100,
-        description="Orders per page when reading (stock pages are at most 500).",
+        description="Orders per page when reading shipments. Stock is always read at the API's largest "
+        "page, 500 rows.",
         minimum=1,
         maximum=1000,
     )

@@ -1,10 +1,18 @@
-"""JSON Schema validation of configuration data, with every error in plain words and in place."""
+"""JSON Schema validation of configuration data, with every error in plain words and in place.
+
+A valid file (nearly every file, on nearly every run) is recognised by jsonschema-rs, with the
+same formats, in microseconds; jsonschema, which explains each error, checks only a file that
+fails.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -29,6 +37,8 @@ def check_schema(
     instance: Any, schema: dict[str, Any], document: LocatedDocument, prefix: JsonPath = ()
 ) -> list[ConfigIssue]:
     """Every way `instance` (found at `prefix` in `document`) breaks `schema`."""
+    if _recognises(json.dumps(schema, sort_keys=True)).is_valid(instance):
+        return []
     validator = Draft202012Validator(schema, format_checker=FORMATS)
     issues: list[ConfigIssue] = []
     errors = list(validator.iter_errors(instance))
@@ -40,6 +50,23 @@ def check_schema(
         if path not in document.unresolved:
             issues.extend(_translate(error, document, path))
     return list(dict.fromkeys(issues))  # one `required` error per missing key names them all
+
+
+@cache
+def _recognises(schema: str) -> Any:
+    """A jsonschema-rs validator of a schema (JSON text, to be cached) and of FORMATS' formats."""
+    formats = {name: _accepts(check) for name, (check, _) in FORMATS.checkers.items()}
+    return jsonschema_rs.validator_for(json.loads(schema), formats=formats, validate_formats=True)
+
+
+def _accepts(check: Callable[[Any], Any]) -> Callable[[str], bool]:
+    def accepts(value: str) -> bool:
+        try:
+            return bool(check(value))
+        except ValueError:
+            return False
+
+    return accepts
 
 
 def _translate(error: ValidationError, document: LocatedDocument, path: JsonPath) -> list[ConfigIssue]:

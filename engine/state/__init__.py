@@ -2,7 +2,7 @@
 PostgreSQL schema."""
 
 from cartsync.engine.state.lease import DEFAULT_LEASE_SECONDS, Lease, LeaseKeeper
-from cartsync.engine.state.rows import KEEP, LedgerRow, RowChange
+from cartsync.engine.state.rows import KEEP, LedgerRow, RowChange, RowStatus
 from cartsync.engine.state.store import StateStore
 from cartsync.engine.state.transaction import Transaction
 
@@ -13,6 +13,7 @@ __all__ = [
     "LeaseKeeper",
     "LedgerRow",
     "RowChange",
+    "RowStatus",
     "StateStore",
     "Transaction",
 ]

@@ -10,7 +10,7 @@ word for a pattern match that ignores case.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +24,8 @@ class Database(Protocol):
     """A sqlite3.Connection, or the PostgreSQL adapter that behaves as one (pg_database.py)."""
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
 
     def close(self) -> None: ...
 

@@ -9,6 +9,7 @@ from typing import Self
 
 from cartsync.engine.state.backend import Backend, open_backend
 from cartsync.engine.state.location import resolve
+from cartsync.engine.state.packing import Packer
 from cartsync.engine.state.transaction import Transaction
 
 
@@ -19,6 +20,7 @@ class StoreBase:
         self.backend = backend
         self.db = backend.db
         self.location = location
+        self.packer = Packer(self.db)
 
     @classmethod
     def open(cls, location: Path | str | None = None) -> Self:
@@ -39,8 +41,10 @@ class StoreBase:
         """A write transaction, committed (durable) when the block exits, rolled back on an error."""
         self.db.execute(self.backend.begin)
         try:
-            yield Transaction(self.db)
+            yield Transaction(self.db, self.packer)
         except BaseException:
             self.db.execute("ROLLBACK")
+            self.packer.settle(committed=False)
             raise
         self.db.execute("COMMIT")
+        self.packer.settle(committed=True)

@@ -14,7 +14,6 @@ Alerts and pipeline health are what `cartsync serve` records (engine/state/monit
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
+from cartsync.engine.state.ledger import ROWS
 from cartsync.engine.state.monitoring import AlertRow, Monitoring, PipelineHealth, alert_row
 from cartsync.engine.state.rows import LedgerRow
 from cartsync.engine.state.runs import RUNS_SEEN, seen_run
@@ -210,10 +210,10 @@ class StateBrowser:
         counted = not filters.text
         total = self._count(f"SELECT COUNT(*) AS value FROM ledger WHERE {where}", args) if counted else None
         rows = self._rows(
-            f"SELECT * FROM ledger WHERE {where} ORDER BY updated_at DESC, key DESC LIMIT ? OFFSET ?",
+            f"{ROWS} WHERE {where} ORDER BY updated_at DESC, key DESC LIMIT ? OFFSET ?",
             (*args, page.size + 1, page.offset),
         )
-        items = [LedgerRow.from_sql(row) for row in rows[: page.size]]
+        items = [LedgerRow.unpacked(row, self.store.packer) for row in rows[: page.size]]
         return Page(items, page.number, page.size, total, more=len(rows) > page.size)
 
     def status_counts(self, entity: str) -> dict[str, int]:
@@ -234,10 +234,9 @@ class StateBrowser:
         return counts
 
     def ledger_detail(self, entity: str, key: str) -> LedgerDetail | None:
-        found = self._rows("SELECT * FROM ledger WHERE entity = ? AND key = ?", (entity, key))
-        if not found:
+        row = self.store.row(entity, key)
+        if row is None:
             return None
-        row = LedgerRow.from_sql(found[0])
         events = self._rows(
             "SELECT * FROM ledger_events WHERE entity = ? AND key = ? ORDER BY id", (entity, key)
         )
@@ -342,16 +341,19 @@ class StateBrowser:
         where = " AND ".join(clauses)
         total = self._count(f"SELECT COUNT(*) AS value FROM ledger l WHERE {where}", args)
         rows = self._rows(
-            "SELECT l.key, l.status, l.payload, l.last_error, l.updated_at, d.delivered_at FROM ledger l"
+            "SELECT l.key, l.status, l.record, p.payload, l.last_error, l.updated_at, d.delivered_at"
+            " FROM ledger l"
+            " LEFT JOIN payloads p ON p.entity = l.entity AND p.key = l.key"
             " LEFT JOIN deliveries d ON d.pipeline = l.pipeline AND d.entity = l.entity AND d.key = l.key"
             f" WHERE {where} ORDER BY l.key LIMIT ? OFFSET ?",
             (*args, page.size, page.offset),
         )
+        packer = self.store.packer
         items = [
             StockRow(
                 sku=row["key"],
                 status=row["status"],
-                payload=json.loads(row["payload"]) if row["payload"] else None,
+                payload=packer.unpack(row["payload"], packer.raw(row["record"])),
                 last_error=row["last_error"],
                 updated_at=row["updated_at"],
                 delivered_at=row["delivered_at"],

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from cartsync.engine.state.base import StoreBase
-from cartsync.engine.state.rows import utc_now
 
 
 class CursorStore(StoreBase):
@@ -16,11 +15,7 @@ class CursorStore(StoreBase):
 
     def save_cursor(self, pipeline: str, cursor: dict[str, Any]) -> None:
         with self.transaction() as tx:
-            tx.db.execute(
-                "INSERT INTO cursors (pipeline, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (pipeline) "
-                "DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
-                (pipeline, json.dumps(cursor), utc_now()),
-            )
+            tx.save_cursor(pipeline, cursor)
 
     def reset_cursor(self, pipeline: str) -> bool:
         with self.transaction() as tx:

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from cartsync.engine.errors import ConnectError, LockHeld
 from cartsync.engine.state.base import StoreBase
 from cartsync.engine.state.rows import utc_now
+from cartsync.engine.state.transaction import lease_is_held
 
 DEFAULT_LEASE_SECONDS = 60.0
 
@@ -93,6 +94,10 @@ class LeaseStore(StoreBase):
     def lease(self, pipeline: str) -> Lease | None:
         """The pipeline's lease, expired or not; None when no run holds it."""
         return self._lease(pipeline)
+
+    def holds_lease(self, lease: Lease) -> bool:
+        """True while `lease` is still the pipeline's lease and has not expired."""
+        return lease_is_held(self.db, lease)
 
     def unlock(self, pipeline: str) -> Lease | None:
         """Remove the pipeline's lease, whoever holds it (a person's decision); returns it."""

@@ -2,23 +2,49 @@
 
 The work queries (`in_flight_rows`, `resend_rows`, `due_retries`) page by key (`after`, `limit`),
 so a run asks the destination about a bounded chunk at a time and saves each chunk's answers
-before it reads the next.
+before it reads the next. A run checks the records it reads a page at a time (`statuses`,
+`delivered_hashes`): one query per page, not one per record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cartsync.engine.state.base import StoreBase
-from cartsync.engine.state.rows import LedgerRow
+from cartsync.engine.state.rows import STATUS_COLUMNS, LedgerRow, RowStatus
 
 DEFAULT_CHUNK = 100
+KEYS_PER_QUERY = 500  # keys in one `IN (…)` list
+ROWS = (  # whole rows: the ledger's columns and the payload last sent, if any
+    "SELECT ledger.*, (SELECT payload FROM payloads WHERE payloads.entity = ledger.entity "
+    "AND payloads.key = ledger.key) AS payload FROM ledger"
+)
 
 
 class LedgerStore(StoreBase):
     def row(self, entity: str, key: str) -> LedgerRow | None:
-        found = self.db.execute("SELECT * FROM ledger WHERE entity = ? AND key = ?", (entity, key)).fetchone()
-        return LedgerRow.from_sql(found) if found else None
+        found = self.db.execute(f"{ROWS} WHERE entity = ? AND key = ?", (entity, key)).fetchone()
+        return self._row(found) if found else None
+
+    def statuses(self, entity: str, keys: Iterable[str]) -> dict[str, RowStatus]:
+        """The rows of these keys that exist, without their records, by key."""
+        found: dict[str, RowStatus] = {}
+        for chunk, marks in _chunks(keys):
+            query = f"SELECT {STATUS_COLUMNS} FROM ledger WHERE entity = ? AND key IN ({marks})"
+            rows = self.db.execute(query, (entity, *chunk))
+            found.update((row["key"], RowStatus.from_columns(_values(row))) for row in rows)
+        return found
+
+    def delivered_hashes(self, pipeline: str, entity: str, keys: Iterable[str]) -> dict[str, str]:
+        """What `pipeline` last delivered for these keys (content hashes), by key."""
+        found: dict[str, str] = {}
+        for chunk, marks in _chunks(keys):
+            query = ("SELECT key, content_hash FROM deliveries WHERE pipeline = ? AND entity = ? "
+                     f"AND key IN ({marks})")
+            rows = self.db.execute(query, (pipeline, entity, *chunk))
+            found.update((row["key"], row["content_hash"]) for row in rows)
+        return found
 
     def rows(
         self,
@@ -41,12 +67,12 @@ class LedgerStore(StoreBase):
             if value is not None:
                 clauses.append(clause)
                 values.append(value)
-        query = "SELECT * FROM ledger" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        query = ROWS + (" WHERE " + " AND ".join(clauses) if clauses else "")
         query += " ORDER BY updated_at DESC, key"
         if limit is not None:
             query += " LIMIT ?"
             values.append(limit)
-        return [LedgerRow.from_sql(row) for row in self.db.execute(query, values)]
+        return [self._row(row) for row in self.db.execute(query, values)]
 
     def in_flight_rows(
         self, pipeline: str, entity: str, *, after: str | None = None, limit: int = DEFAULT_CHUNK
@@ -104,7 +130,7 @@ class LedgerStore(StoreBase):
             f"SELECT record FROM ledger WHERE entity = ? AND status IN ({placeholders}) "
             "AND record IS NOT NULL ORDER BY key"
         )
-        return [LedgerRow.decode(row["record"]) for row in self.db.execute(query, (entity, *statuses))]
+        return [self.packer.unpack(row["record"]) for row in self.db.execute(query, (entity, *statuses))]
 
     def events(self, entity: str, key: str) -> list[dict[str, Any]]:
         return [
@@ -137,8 +163,24 @@ class LedgerStore(StoreBase):
         self, pipeline: str, entity: str, condition: str, after: str | None, limit: int, *args: str
     ) -> list[LedgerRow]:
         query = (
-            f"SELECT * FROM ledger WHERE pipeline = ? AND entity = ? AND {condition} "
+            f"{ROWS} WHERE pipeline = ? AND entity = ? AND {condition} "
             "AND record IS NOT NULL AND key > ? ORDER BY key LIMIT ?"
         )
         found = self.db.execute(query, (pipeline, entity, *args, after or "", limit))
-        return [LedgerRow.from_sql(row) for row in found]
+        return [self._row(row) for row in found]
+
+    def _row(self, found: Any) -> LedgerRow:
+        return LedgerRow.unpacked(found, self.packer)
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    """A row's values in column order (a sqlite3.Row is a sequence, PostgreSQL's a dict)."""
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
+
+
+def _chunks(keys: Iterable[str]) -> Iterator[tuple[Sequence[str], str]]:
+    """The keys in chunks for `IN (…)` lists: (chunk, its placeholders)."""
+    keys = list(dict.fromkeys(keys))
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start:start + KEYS_PER_QUERY]
+        yield chunk, ", ".join("?" * len(chunk))

@@ -134,6 +134,78 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ledger_events_run ON ledger_events (run_id);
     CREATE INDEX runs_pipeline ON runs (pipeline, id);
     """,
+    # 5: a compact ledger. Records are packed (compressed JSON, see packing.py): the `record`
+    # column holds bytes (BLOB), or JSON text written before; each packed value names the shape
+    # dictionary it was compressed against. Payloads move to a table of their own, packed against
+    # their record, so the ledger's pages hold the columns runs and people read (and the
+    # retention rule empties one table, not the middle of the ledger's pages). A run's work
+    # queries use small partial indexes
+    # instead of an index over every row. Deliveries are kept in their primary key's order,
+    # without a separate index. (SQLite rebuilds the ledger to declare `record` a BLOB; migration
+    # 4's indexes are made again on the new table.)
+    """
+    CREATE TABLE dictionaries (
+        id      INTEGER PRIMARY KEY,
+        name    TEXT NOT NULL,              -- pipeline:entity, or pipeline:entity:payload
+        sample  BLOB NOT NULL,              -- the keys of a record, and values a sample shares
+        learned INTEGER NOT NULL DEFAULT 0  -- 1: made from a sample (packing.py)
+    );
+    CREATE INDEX dictionaries_name ON dictionaries (name);
+    CREATE TABLE payloads (             -- the mapped record last sent, packed
+        entity  TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        PRIMARY KEY (entity, key)
+    ) WITHOUT ROWID;
+    INSERT INTO payloads SELECT entity, key, payload FROM ledger WHERE payload IS NOT NULL;
+    CREATE TABLE ledger_compact (
+        entity        TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        pipeline      TEXT NOT NULL,
+        record        BLOB,             -- the source record, packed (for resend after a fix)
+        dest_id       TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        in_flight     INTEGER NOT NULL DEFAULT 0,
+        transient     INTEGER NOT NULL DEFAULT 0,
+        held          INTEGER NOT NULL DEFAULT 0,
+        resend        INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT,
+        first_error_at TEXT,
+        next_attempt_at TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (entity, key)
+    );
+    INSERT INTO ledger_compact
+        SELECT entity, key, status, pipeline, record, dest_id, attempts, in_flight, transient, held, resend,
+               last_error, first_error_at, next_attempt_at, created_at, updated_at FROM ledger;
+    DROP TABLE ledger;
+    ALTER TABLE ledger_compact RENAME TO ledger;
+    CREATE INDEX ledger_browse ON ledger (entity, updated_at, key, status, dest_id, last_error);
+    CREATE INDEX ledger_browse_status ON ledger (entity, status, updated_at, key);
+    CREATE INDEX ledger_pipeline ON ledger (pipeline, status, created_at);
+    CREATE INDEX ledger_held ON ledger (entity, updated_at, key) WHERE held = 1;
+    CREATE INDEX ledger_held_pipeline ON ledger (pipeline, entity, updated_at, key)
+        WHERE status = 'error' OR held = 1;
+    CREATE INDEX ledger_unknown ON ledger (entity, updated_at, key) WHERE in_flight = 1;
+    CREATE INDEX ledger_in_flight ON ledger (pipeline, entity, key) WHERE in_flight = 1;
+    CREATE INDEX ledger_resend ON ledger (pipeline, entity, key) WHERE resend = 1;
+    CREATE INDEX ledger_transient ON ledger (pipeline, entity, key) WHERE transient = 1;
+    CREATE TABLE deliveries_by_key (
+        pipeline     TEXT NOT NULL,
+        entity       TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        dest_id      TEXT,
+        delivered_at TEXT NOT NULL,
+        PRIMARY KEY (pipeline, entity, key)
+    ) WITHOUT ROWID;
+    INSERT INTO deliveries_by_key
+        SELECT pipeline, entity, key, content_hash, dest_id, delivered_at FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_by_key RENAME TO deliveries;
+    """,
 ]
 
 

@@ -101,12 +101,35 @@ def _copy_table(lite: sqlite3.Connection, connection: Connection, table: str) ->
             hint="Both stores must come from the same cartsync version: upgrade the older one.",
         )
     names = ", ".join(f'"{column}"' for column in columns)
+    binary = _bytea_columns(connection, table)
+    packed = [index for index, column in enumerate(columns) if column in binary]
     count = 0
     with connection.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         for row in lite.execute(f'SELECT {names} FROM "{table}"'):
-            copy.write_row(row)
+            copy.write_row(_as_bytes(row, packed) if packed else row)
             count += 1
     return count
+
+
+def _bytea_columns(connection: Connection, table: str) -> set[str]:
+    return {
+        name
+        for (name,) in connection.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s AND data_type = 'bytea'",
+            (table,),
+        )
+    }
+
+
+def _as_bytes(row: tuple, columns: list[int]) -> list:
+    """A row whose packed columns hold JSON text (written before records were packed): as UTF-8
+    bytes, which a packed column reads as JSON."""
+    values = list(row)
+    for index in columns:
+        if isinstance(values[index], str):
+            values[index] = values[index].encode()
+    return values
 
 
 def _advance_identities(connection: Connection, tables: list[str]) -> None:

@@ -10,7 +10,7 @@ on it, so READ COMMITTED gives each write the answer SQLite's single writer woul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cartsync.engine.state import pg_schema
@@ -30,6 +30,12 @@ class PgDatabase:
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
         return self.connection.execute(_placeholders(sql), _values(parameters))  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> psycopg.Cursor[Any]:
+        """One statement for many rows (a batch's outcomes, events, deliveries)."""
+        cursor = self.connection.cursor()
+        cursor.executemany(_placeholders(sql), [_values(row) for row in rows])  # type: ignore[arg-type]
+        return cursor
 
     def close(self) -> None:
         self.connection.close()

@@ -122,3 +122,12 @@ def test_preview_shows_mapped_records_and_writes_nothing(workspace: Path, add_co
     assert result.exit_code == 0
     assert json.dumps("Dear Ada") in result.output
     assert written() == []
+
+
+def test_sandboxes_are_listed_and_loaded_when_used():
+    listed = CliRunner().invoke(app, ["sandbox", "--help"])
+    assert listed.exit_code == 0
+    assert "store  A sandbox OpenCart store" in listed.output and "wms    A sandbox Extensiv" in listed.output
+    wms = CliRunner().invoke(app, ["sandbox", "wms", "--help"])
+    assert wms.exit_code == 0 and "--latency" in wms.output and "--skus" in wms.output
+    assert CliRunner().invoke(app, ["sandbox", "nosuch"]).exit_code == 2

@@ -82,6 +82,8 @@ def test_a_run_whose_lease_was_removed_stops_before_it_sends_more(
     with pytest.raises(LeaseLost, match="lost its lease"):
         run(destination=outbox)
     assert len(written()) == 500, "the first batch (500) was sent; nothing after the lease was lost"
+    assert StateStore.open(state).rows("contacts", in_flight=True) == [], (
+        "the batch written was recorded, and no intent was left unsent")
     report, store = run()
     assert report.counts == {"sent": 1}
     assert [row["status"] for row in store.runs("contacts")] == ["ok", "aborted"]

@@ -21,6 +21,7 @@ from cartsync.engine.config.discovery import file_kind
 from cartsync.engine.config.loader import load_pipeline
 from cartsync.engine.mapping import MappingContext, MappingError
 from cartsync.engine.mapping.functions import function_specs
+from cartsync.engine.mapping.functions.items import sum_where
 from cartsync.engine.mapping.reference import SAMPLE_RECORD
 from cartsync.engine.mapping.syntax import parse
 
@@ -41,6 +42,12 @@ def ledger_records(entity: str, statuses: list[str]) -> list[Any]:
         {"lines": [{"sku": "TENT-002", "qty": 2}]},
         {"lines": [{"sku": "TENT-002", "qty": "1"}, {"sku": "X"}]},
     ]
+
+
+def ledger_total(entity: str, statuses: list[str], lines: str, quantity: str, key: str, value: Any) -> Any:
+    """Stands in for the ledger's sums over the same two orders."""
+    return sum_where([line for record in ledger_records(entity, statuses) for line in record[lines]],
+                     quantity, key, value)
 
 
 @dataclass
@@ -77,7 +84,7 @@ def shipped(path: Path) -> Shipped:
     options = {
         "lookups": config.lookups,
         "settings": config.settings,
-        "extra_functions": {"ledger_records": ledger_records},
+        "extra_functions": {"ledger_records": ledger_records, "ledger_total": ledger_total},
     }
     compiled = MappingContext(evaluator="compiled", **options)
     interpreted = MappingContext(evaluator="interpreted", **options)

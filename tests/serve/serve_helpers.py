@@ -10,12 +10,14 @@ from pathlib import Path
 import requests
 
 from cartsync.connectors.opencart.sandbox.store import SandboxStore
+from cartsync.connectors.wms3pl.connector import Wms3plConnector
 from cartsync.connectors.wms3pl.sandbox.server import SandboxWms
 from cartsync.engine.serve.service import Serve
 from cartsync.engine.state import StateStore
 
 PUSH_SECRET = "serve-tests-push-secret"
 FAST = {"reload_every": 0.1, "check_every": 0.1}
+ORDERS_BATCH = Wms3plConnector.streams["orders"].batch_size  # orders written to the WMS at a time
 
 
 def with_schedule(client: Path, schedule: str, env_prefix: str = "EXAMPLE") -> Path:
@@ -53,6 +55,12 @@ class Systems:
         service.start()
         self.started.append(service)
         return service
+
+    def add_orders(self, count: int) -> None:
+        """`count` more orders in Processing: with more than a batch or two, a run stopped once its
+        first batch is at the WMS has more to send."""
+        for _ in range(count):
+            self.store.add_order("Processing")
 
     def at_wms(self, order_id: int) -> bool:
         return any(order["referenceNum"] == f"OC-{order_id}" for order in self.wms.orders)

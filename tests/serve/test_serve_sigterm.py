@@ -1,4 +1,4 @@
-"""SIGTERM stops a real `cartsync serve` process cleanly: the running run ends after its page,
+"""SIGTERM stops a real `cartsync serve` process cleanly: the running run ends before its next batch,
 nothing is lost, and the next run sends the rest exactly once."""
 
 from __future__ import annotations
@@ -11,28 +11,24 @@ import sys
 import time
 from pathlib import Path
 
-from serve_helpers import Systems, wait_for
+from serve_helpers import ORDERS_BATCH, Systems, wait_for
 
 from cartsync.engine.run_file import RunOptions, run_pipeline_file
 from cartsync.engine.state import StateStore
 
 CARTSYNC = Path(sys.executable).with_name("cartsync")
+SEEDED = 5  # orders in Processing in the sandbox store's seed
 SCHEDULE = """version: 1
 pipelines:
   - {file: order_download.yaml, every: 1 hour, timeout: 20 seconds}
 """
 
 
-def test_sigterm_mid_run_stops_after_the_page_and_loses_nothing(systems: Systems) -> None:
+def test_sigterm_mid_run_stops_before_the_next_batch_and_loses_nothing(systems: Systems) -> None:
     client = systems.client(SCHEDULE)
     connections = client / "connections.yaml"
-    connections.write_text(
-        connections.read_text().replace(
-            "api_key: ${EXAMPLE_OC_KEY}", "api_key: ${EXAMPLE_OC_KEY}\n  page_size: 2"
-        )
-    )
-    for _ in range(5):
-        systems.store.add_order("Processing")
+    systems.add_orders(3 * ORDERS_BATCH)
+    orders = SEEDED + 3 * ORDERS_BATCH
     systems.wms.inject_fault("POST /orders", "slow", times=1000, delay=0.4)
     process = subprocess.Popen(
         [str(CARTSYNC), "serve", str(client), "--port", "0", "--log-format", "json"],
@@ -58,11 +54,11 @@ def test_sigterm_mid_run_stops_after_the_page_and_loses_nothing(systems: Systems
         assert secret not in stderr
 
     sent_before = {order["referenceNum"] for order in systems.wms.orders}
-    assert 0 < len(sent_before) < 10
+    assert 0 < len(sent_before) < orders
     store = StateStore.open(client / ".cartsync" / "state.db")
     try:
         rows = store.rows("order")
-        assert [row.key for row in rows if row.in_flight] == []  # it stopped between pages
+        assert [row.key for row in rows if row.in_flight] == []  # it stopped between batches
         assert {f"OC-{row.key}" for row in rows if row.status == "at_wms"} == sent_before
     finally:
         store.close()
@@ -72,5 +68,5 @@ def test_sigterm_mid_run_stops_after_the_page_and_loses_nothing(systems: Systems
         client / "order_download.yaml", connections, client / ".cartsync" / "state.db", RunOptions()
     )
     references = [order["referenceNum"] for order in systems.wms.orders]
-    assert len(references) == 10 and len(set(references)) == 10  # the rest, each once
-    assert report.counts["sent"] == 10 - len(sent_before)
+    assert len(references) == orders and len(set(references)) == orders  # the rest, each once
+    assert report.counts["sent"] == orders - len(sent_before)

@@ -14,7 +14,9 @@ from cartsync.engine.state import pg_schema
 from cartsync.engine.state.pg_connection import connect
 
 # SQLite declared type -> the PostgreSQL types that hold the same values
-SAME_TYPE = {"TEXT": {"text"}, "INTEGER": {"integer", "bigint"}, "REAL": {"double precision"}}
+SAME_TYPE = {
+    "TEXT": {"text"}, "INTEGER": {"integer", "bigint"}, "REAL": {"double precision"}, "BLOB": {"bytea"},
+}
 
 
 def sqlite_tables(version: int) -> dict[str, list[tuple[str, str, bool, bool]]]:

@@ -170,3 +170,17 @@ def test_orders_need_customer_and_facility(wms, make_wms_connector):
     connector = make_wms_connector(wms, customer_id=None, facility_id=None)
     with pytest.raises(ConfigError, match="The orders stream needs customer_id and facility_id"):
         connector.write("orders", [order_record("OC-18")])
+
+
+def test_orders_go_out_several_at_a_time_fewer_while_the_wms_answers_429(wms, make_wms_connector):
+    connector = make_wms_connector(wms, attempts=5)  # the default concurrency: 16
+    wms.set_latency(0.05)  # a distant WMS: requests overlap
+    first = connector.write("orders", [order_record(f"OC-{n}") for n in range(32)])
+    assert [o.status for o in first] == ["ok"] * 32
+    assert 2 <= connector.limit.busiest <= 16, "several at a time, never more than the connection allows"
+    wms.inject_fault("POST /orders", "429", times=3, retry_after=2)
+    second = connector.write("orders", [order_record(f"OC-{n}") for n in range(32, 48)])
+    assert [o.status for o in second] == ["ok"] * 16, "a 429 was not carried out: sent again, once"
+    assert connector.limit.limit < 16, "the WMS asked to slow down"
+    assert connector.http.waits.count(2.0) == 3, "each refused request waits its Retry-After"
+    assert wms.orders_by_reference() == {f"OC-{n}": 1 for n in range(48)}

@@ -21,6 +21,7 @@ EXAMPLES = """
 \b
 Examples:
   cartsync sandbox store --version 3.0 --port 8080 --api-username cartsync --api-key sandbox-key
+  cartsync sandbox store --orders 100000 --products 50000 --latency 0.02
   cartsync sandbox store fault --url http://127.0.0.1:8080 history 500-after --times 2
   cartsync sandbox store fault --url http://127.0.0.1:8080 history drop-after --probability 0.05 --seed 7
   cartsync sandbox store clear-faults --url http://127.0.0.1:8080
@@ -64,6 +65,14 @@ def store(
     api_key: Annotated[str, typer.Option("--api-key", help="The API user's key.")] = "sandbox-key",
     variant: Annotated[str | None, typer.Option("--variant",
                                                 help="Extension variant (3.0: extension3 or api).")] = None,
+    orders: Annotated[int, typer.Option("--orders", min=0, help="Generated orders to add (modified one "
+                                        "second apart, the newest now; three lines each).")] = 0,
+    products: Annotated[int, typer.Option("--products", min=0, help="Generated products to add: SKU-00001, "
+                                          "… (1000 when only --orders is given).")] = 0,
+    order_status: Annotated[str, typer.Option("--order-status",
+                                              help="Status of the generated orders.")] = "Processing",
+    latency: Annotated[float, typer.Option(
+        "--latency", min=0, help="Seconds every API reply is delayed (a distant store).")] = 0.0,
 ) -> None:
     """Start the store, print its URL and credentials, and serve until stopped (Ctrl-C)."""
     if ctx.invoked_subcommand is not None:
@@ -72,8 +81,9 @@ def store(
         raise typer.BadParameter(f"choose one of {', '.join(VERSIONS)}", param_hint="--version")
     try:
         sandbox = SandboxStore(version, port=port, seed=seed, api_username=api_username, api_key=api_key,
-                               variant=variant)
-    except ValueError as exc:
+                               variant=variant, orders=orders, products=products, order_status=order_status,
+                               latency=latency)
+    except (ValueError, KeyError) as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(f"Sandbox OpenCart {version} store (extension variant {sandbox.variant}) at {sandbox.url}")
     typer.echo(f"  store_url:    {sandbox.url}")

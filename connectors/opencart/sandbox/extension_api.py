@@ -143,7 +143,10 @@ def _named(stored: str, wanted: str) -> bool:
 
 
 def _products_with(state: StoreState, field: str, wanted: str) -> list[dict[str, Any]]:
-    return [product for _, product in sorted(state.products.items()) if _named(product[field], wanted)]
+    """The products named `wanted` (see `_named`), by id, through the store's index."""
+    names = dict.fromkeys((wanted, html_escape(wanted)))
+    found = {product["product_id"]: product for name in names for product in state.products_with(field, name)}
+    return [found[product_id] for product_id in sorted(found)]
 
 
 def _set_item(state: StoreState, item: Any) -> dict[str, Any]:

@@ -45,6 +45,7 @@ class StoreRequestHandler(JsonRequestHandler):
 
     def _handle(self, method: str) -> None:
         store: SandboxStore = self.server.state  # type: ignore[attr-defined]
+        self.wait_latency()
         if self.path_only.startswith(operator.PREFIX):
             body = self.read_body() if method == "POST" else b""
             status, payload = operator.handle(store, method, self.path_only, self.query, body)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cartsync.connectors.opencart.cleaning import clean, plain
+from cartsync.connectors.opencart.sandbox.indexes import OrderIndex, ProductIndex
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -40,6 +41,10 @@ class StoreState:
         self.orders: dict[int, dict[str, Any]] = {o["order_id"]: o for o in copy.deepcopy(seed["orders"])}
         self.emails: list[dict[str, Any]] = []
         self.history_listeners: list[Callable[[int, int], None]] = []  # (order_id, status_id)
+        self.order_index = OrderIndex()
+        for order in self.orders.values():
+            self.order_index.put(order["order_id"], self.modified(order))
+        self.product_index = ProductIndex(self.products.values())
 
     # -- time -------------------------------------------------------------------------------
 
@@ -70,6 +75,7 @@ class StoreState:
                                      "comment": comment, "date_added": stamp})
             if self.version != "4.1":
                 order["date_modified"] = stamp
+            self.order_index.put(order_id, self.modified(order))
             if notify:
                 self._send_update_email(order, status_id, comment, stamp)
             for listener in self.history_listeners:
@@ -136,7 +142,7 @@ class StoreState:
             order.update({"order_id": order_id, "order_status_id": 0, "date_added": stamp,
                           "date_modified": stamp, "history": []})
             order.update(self.typed(fields))
-            self.orders[order_id] = order
+            self.add_orders([order])
             if status_id:
                 self.add_history(order_id, status_id)
             return order_id
@@ -144,7 +150,27 @@ class StoreState:
     def touch(self, order_id: int) -> None:
         """An admin edit that saves the order: only `date_modified` moves."""
         with self.lock:
-            self.orders[order_id]["date_modified"] = self.stamp()
+            order = self.orders[order_id]
+            order["date_modified"] = self.stamp()
+            self.order_index.put(order_id, self.modified(order))
+
+    def add_orders(self, orders: list[dict[str, Any]]) -> None:
+        """Store orders as they are (new ids), indexed."""
+        with self.lock:
+            for order in orders:
+                self.orders[order["order_id"]] = order
+                self.order_index.put(order["order_id"], self.modified(order))
+
+    def add_products(self, products: list[dict[str, Any]]) -> None:
+        """Store products as they are (new ids), indexed."""
+        with self.lock:
+            for product in products:
+                self.products[product["product_id"]] = product
+                self.product_index.add(product)
+
+    def products_with(self, field: str, value: str) -> list[dict[str, Any]]:
+        """The products whose `field` (sku or model) is `value`, by id."""
+        return [self.products[product_id] for product_id in self.product_index.having(field, value)]
 
     # -- the extension's view of the tables ------------------------------------------------------
 
@@ -190,23 +216,24 @@ class StoreState:
                     after: tuple[str, int] | None, store_id: int | None, order_ids: set[int] | None,
                     limit: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         with self.lock:
-            rows = []
-            for order in self.orders.values():
-                key = (self.modified(order), order["order_id"])
+            if order_ids is not None:  # a lookup: only these orders, in key order
+                walk = iter(sorted(key for key in map(self.order_index.key, order_ids) if key is not None
+                                   and (modified_from is None or key[0] >= modified_from)
+                                   and (after is None or key > after)))
+            else:
+                walk = self.order_index.walk(modified_from, after)
+            rows: list[tuple[tuple[str, int], dict[str, Any]]] = []
+            for key in walk:
+                order = self.orders[key[1]]
                 if order["order_status_id"] == 0:
                     continue
                 if status_ids is not None and order["order_status_id"] not in status_ids:
                     continue
-                if modified_from is not None and key[0] < modified_from:
-                    continue
-                if after is not None and key <= after:
-                    continue
                 if store_id is not None and order["store_id"] != store_id:
                     continue
-                if order_ids is not None and order["order_id"] not in order_ids:
-                    continue
                 rows.append((key, order))
-            rows.sort(key=lambda row: row[0])
+                if len(rows) > limit:
+                    break
             page = [self.order_view(order) for _, order in rows[:limit]]
             more = len(rows) > limit
             last = rows[limit - 1][0] if more else None
@@ -214,7 +241,7 @@ class StoreState:
 
     def products_page(self, after_id: int, limit: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         with self.lock:
-            ids = sorted(pid for pid in self.products if pid > after_id)
+            ids = self.product_index.after(after_id, limit + 1)
             page = [copy.deepcopy(self.products[pid]) for pid in ids[:limit]]
         for product in page:
             product.pop("price", None)

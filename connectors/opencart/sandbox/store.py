@@ -14,6 +14,9 @@ In-process use (tests, demos)::
         store.inject_fault("history", "drop-after", probability=0.05, seed=7)
         store.set_setting("cartsync_trusted_proxies", "10.0.0.0/8")   # a proxy in front of the store
 
+    with start_sandbox_store("3.0", orders=100_000, products=50_000, latency=0.02):
+        ...                                             # generated data, 20 ms per API request
+
 Its operator methods change the store the way its admin, its clock or its network would. The
 same switches, and read-only views of history rows and mails, are HTTP routes under
 `/_sandbox/` for a store in another process (`cartsync sandbox store --help`); `operator.py`
@@ -29,6 +32,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from cartsync.connectors.opencart.sandbox import generated
 from cartsync.connectors.opencart.sandbox.auth import ApiUser, StoreAuth
 from cartsync.connectors.opencart.sandbox.extension_api import EXTENSION_VERSION
 from cartsync.connectors.opencart.sandbox.handler import FAULT_KINDS, StoreRequestHandler
@@ -36,10 +40,11 @@ from cartsync.connectors.opencart.sandbox.push import PushNotifier
 from cartsync.connectors.opencart.sandbox.state import StoreState
 from cartsync.connectors.opencart.versions import VARIANTS_FOR_VERSION, VERSIONS
 from cartsync.engine.sandbox_faults import Fault, FaultPlan
-from cartsync.engine.sandbox_server import SandboxServer
+from cartsync.engine.sandbox_server import SandboxServer, long_lived_objects
 
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
 DEFAULT_USER_KEY = "default-user-key-of-the-store"  # the store's own 'Default' API user (config_api_id)
+PRODUCTS_FOR_ORDERS = 1000  # generated products when orders are generated and no product count is given
 
 
 class SandboxStore:
@@ -47,7 +52,10 @@ class SandboxStore:
 
     def __init__(self, version: str = "3.0", *, port: int = 0, seed: Path | None = None,
                  api_username: str = "cartsync", api_key: str = "sandbox-key",
-                 variant: str | None = None, extension_installed: bool = True) -> None:
+                 variant: str | None = None, extension_installed: bool = True, orders: int = 0,
+                 products: int = 0, order_status: str = "Processing", latency: float = 0.0) -> None:
+        """`orders` and `products` add that many generated ones to the seed's (see generated.py),
+        the orders in `order_status`; `latency` delays each API reply by that many seconds."""
         if version not in VERSIONS:
             raise ValueError(f"version must be one of {', '.join(VERSIONS)}, not {version!r}")
         variants = VARIANTS_FOR_VERSION[version]
@@ -73,12 +81,24 @@ class SandboxStore:
         self.push: PushNotifier | None = None
         data = json.loads((seed or DEFAULT_SEED).read_text(encoding="utf-8"))
         self.state = StoreState(data, version)
+        self._generate(orders, products, order_status)
         users = [ApiUser(1, "Default", api_key if api_username == "Default" else DEFAULT_USER_KEY)]
         if api_username != "Default":
             users.append(ApiUser(2, api_username, api_key))
         self.auth = StoreAuth(version, users, default_api_id=1, clock=self.state.now)
-        self._server = SandboxServer(StoreRequestHandler, self, port=port)
+        self._server = SandboxServer(StoreRequestHandler, self, port=port, latency=latency)
         self._thread: threading.Thread | None = None
+
+    def _generate(self, orders: int, products: int, order_status: str) -> None:
+        if orders < 0 or products < 0:
+            raise ValueError("the numbers of generated orders and products must be 0 or more")
+        if not (orders or products):
+            return
+        with long_lived_objects():
+            products = products or (PRODUCTS_FOR_ORDERS if orders else 0)
+            product_ids = generated.add_products(self.state, products)
+            if orders:
+                generated.add_orders(self.state, orders, self.state.status_id(order_status), product_ids)
 
     # -- running -----------------------------------------------------------------------------
 
@@ -141,6 +161,10 @@ class SandboxStore:
 
     def disable_api_user(self, username: str | None = None) -> None:
         self.auth.user(username or self.api_username).enabled = False
+
+    def set_latency(self, seconds: float) -> None:
+        """Delay every API reply by `seconds` from now on (a distant store)."""
+        self._server.latency = seconds
 
     def set_seen_ip(self, ip: str | None) -> None:
         """Make the store see callers connect from `ip` (REMOTE_ADDR), as behind a proxy such as
@@ -251,7 +275,10 @@ class SandboxStore:
 
 def start_sandbox_store(version: str = "3.0", *, port: int = 0, seed: Path | None = None,
                         api_username: str = "cartsync", api_key: str = "sandbox-key",
-                        variant: str | None = None, extension_installed: bool = True) -> SandboxStore:
+                        variant: str | None = None, extension_installed: bool = True, orders: int = 0,
+                        products: int = 0, order_status: str = "Processing",
+                        latency: float = 0.0) -> SandboxStore:
     """Start a sandbox store in a background thread; stop it with `.stop()` or a `with` block."""
     return SandboxStore(version, port=port, seed=seed, api_username=api_username, api_key=api_key,
-                        variant=variant, extension_installed=extension_installed).start()
+                        variant=variant, extension_installed=extension_installed, orders=orders,
+                        products=products, order_status=order_status, latency=latency).start()

@@ -16,6 +16,7 @@ EXAMPLES = """
 \b
 Examples:
   cartsync sandbox wms --port 8090
+  cartsync sandbox wms --port 0 --skus 50000 --latency 0.02
   cartsync sandbox wms ship --url http://127.0.0.1:8090 OC-10045 --tracking 1Z999AA10123456784 --carrier UPS
   cartsync sandbox wms ship --url http://127.0.0.1:8090 OC-10046 --tracking 1Z1 --tracking 1Z2
   cartsync sandbox wms cancel --url http://127.0.0.1:8090 OC-10047
@@ -48,12 +49,16 @@ def serve(
         int, typer.Option(help="User login id it accepts (17: the example client's connections.yaml).")
     ] = 17,
     token_ttl: Annotated[int, typer.Option(help="Token lifetime in seconds.")] = 3600,
+    skus: Annotated[int, typer.Option(min=0, help="Generated items SKU-00001, … for the first customer, "
+                                      "each in stock in the first facility.")] = 0,
+    latency: Annotated[float, typer.Option(min=0, help="Seconds every API reply is delayed "
+                                           "(a distant WMS).")] = 0.0,
 ) -> None:
     """Start the sandbox WMS and run until stopped (Ctrl-C)."""
     if ctx.invoked_subcommand is not None:
         return
     wms = SandboxWms(port=port, seed=seed, client_id=client_id, client_secret=client_secret,
-                     user_login_id=user_login_id, token_ttl=token_ttl)
+                     user_login_id=user_login_id, token_ttl=token_ttl, skus=skus, latency=latency)
     typer.echo(f"Sandbox WMS listening on {wms.url}")
     typer.echo(f"  client_id:     {client_id}")
     typer.echo(f"  client_secret: {client_secret}")

@@ -45,6 +45,7 @@ class WmsHandler(JsonRequestHandler):
         self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
+        self.wait_latency()
         path = self.path_only.rstrip("/") or "/"
         route = f"{method} {path}"
         entry: dict[str, Any] = {"method": method, "path": path, "query": self.query,
@@ -142,10 +143,11 @@ class WmsHandler(JsonRequestHandler):
     def _stock(self) -> tuple[int, Any, dict[str, str]]:
         size, number = self._page(STOCK_MAX_PAGE_SIZE)
         try:
-            rows = self.wms.store.stock_summaries(self.query.get("rql", ""))
+            total, rows = self.wms.store.stock_summaries(self.query.get("rql", ""),
+                                                         offset=(number - 1) * size, limit=size)
         except RqlError as exc:
             raise exceptions.query_parameter("rql", "NotParsable", str(exc)) from None
-        return 200, {"totalResults": len(rows), "summaries": rows[(number - 1) * size: number * size]}, {}
+        return 200, {"totalResults": total, "summaries": rows}, {}
 
 
 def route_is(method: str, path: str, want_method: str, want_path: str) -> bool:

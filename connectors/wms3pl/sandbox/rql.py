@@ -214,6 +214,22 @@ def compile_rql(text: str, supported: frozenset[str]) -> Predicate:
     return lambda document: _evaluate(tree, document)
 
 
+def required_values(text: str, path: str) -> set[str] | None:
+    """The values (lower-cased) the property `path` (lower-cased, dotted) must have for a document
+    to match `text`, when the filter requires one of them at its top level (`path==v` or
+    `path=in=(a,b)`, alone or in an AND); None when it does not. An index lookup narrows the
+    documents to test to the ones with these values. `text` must already compile."""
+    if not text.strip():
+        return None
+    tree = _Parser(text.strip()).parse()
+    terms = tree[1] if isinstance(tree, tuple) and tree[0] == "and" else [tree]
+    wanted = tuple(path.split("."))
+    for term in terms:
+        if isinstance(term, Comparison) and term.path == wanted and term.operator in ("==", "=in="):
+            return {value.lower() for value in term.values}
+    return None
+
+
 def supported_paths(template: Mapping[str, Any], prefix: str = "") -> frozenset[str]:
     """Every lower-cased dotted path to a leaf of `template` (the resource's fields)."""
     paths: set[str] = set()

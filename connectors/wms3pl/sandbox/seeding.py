@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cartsync.engine.errors import ConfigError
+from cartsync.engine.sandbox_server import long_lived_objects
+
+if TYPE_CHECKING:
+    from cartsync.connectors.wms3pl.sandbox.store import WmsStore
 
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
+GENERATED_ON_HAND = 1_000_000
 
 Seed = dict[str, Any]
 
@@ -48,3 +53,19 @@ def _read(path: Path) -> Any:
     except json.JSONDecodeError as error:
         message = f"{path}:{error.lineno}:{error.colno}: the seed file is not JSON ({error.msg})."
         raise ConfigError(message, hint=_HINT) from None
+
+
+def add_generated_items(store: WmsStore, count: int) -> None:
+    """`count` items SKU-00001, SKU-00002, … (the names the sandbox store gives its generated
+    products) for the first customer, each with one stock row in the first facility holding
+    plenty: for benchmarks and load tests."""
+    if count < 0:
+        raise ValueError(f"the number of generated items must be 0 or more, not {count}")
+    if not count:
+        return
+    customer, facility = next(iter(store.customers)), next(iter(store.facilities))
+    with long_lived_objects():
+        for number in range(1, count + 1):
+            sku = f"SKU-{number:05d}"
+            store.add_item(sku, customer)
+            store.adjust_stock(sku, GENERATED_ON_HAND, facility_id=facility)

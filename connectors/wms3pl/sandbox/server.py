@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from cartsync.connectors.wms3pl.sandbox.handler import FAULT_KINDS, WmsHandler
-from cartsync.connectors.wms3pl.sandbox.seeding import Seed, load_seed
+from cartsync.connectors.wms3pl.sandbox.seeding import Seed, add_generated_items, load_seed
 from cartsync.connectors.wms3pl.sandbox.store import WmsStore
 from cartsync.connectors.wms3pl.sandbox.tokens import TokenIssuer
 from cartsync.engine.sandbox_faults import ANY_ROUTE, FaultPlan
@@ -48,17 +48,21 @@ class SandboxWms:
 
     def __init__(self, *, port: int = 0, seed: Seed | str | Path | None = None,
                  client_id: str = "sandbox-client", client_secret: str = "sandbox-secret",
-                 user_login_id: int | str = 1, tpl: str | None = None, token_ttl: int = 3600) -> None:
+                 user_login_id: int | str = 1, tpl: str | None = None, token_ttl: int = 3600,
+                 skus: int = 0, latency: float = 0.0) -> None:
+        """`skus` adds that many generated items (see seeding.add_generated_items); `latency` delays
+        each API reply by that many seconds."""
         self.client_id = client_id
         self.client_secret = client_secret
         self.user_login_id = str(user_login_id)
         self.tpl = tpl
         self.store = WmsStore(load_seed(seed))
+        add_generated_items(self.store, skus)
         self.tokens = TokenIssuer(client_id=client_id, client_secret=client_secret,
                                   user_login_id=self.user_login_id, tpl=tpl, ttl=token_ttl)
         self.faults = FaultPlan(FAULT_KINDS)
         self.requests: list[dict[str, Any]] = []
-        self._server = SandboxServer(WmsHandler, self, port)
+        self._server = SandboxServer(WmsHandler, self, port, latency=latency)
         self._thread: threading.Thread | None = None
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -141,6 +145,10 @@ class SandboxWms:
         """No more faults: queued ones and mixes are dropped."""
         self.faults.clear()
 
+    def set_latency(self, seconds: float) -> None:
+        """Delay every API reply by `seconds` from now on (a distant WMS)."""
+        self._server.latency = seconds
+
     def set_duplicate_check(self, enabled: bool, *, customer_id: int | None = None) -> None:
         """Switch the duplicate referenceNum check of a customer (default: the first) on or off."""
         self.store.set_duplicate_check(self.customer_id if customer_id is None else customer_id, enabled)
@@ -217,7 +225,8 @@ def fault_route(route: str) -> str:
 def start_sandbox_wms(*, port: int = 0, seed: Seed | str | Path | None = None,
                       client_id: str = "sandbox-client", client_secret: str = "sandbox-secret",
                       user_login_id: int | str = 1, tpl: str | None = None,
-                      token_ttl: int = 3600) -> SandboxWms:
+                      token_ttl: int = 3600, skus: int = 0, latency: float = 0.0) -> SandboxWms:
     """Start a sandbox WMS in a background thread; stop it with `.stop()` or a `with` block."""
     return SandboxWms(port=port, seed=seed, client_id=client_id, client_secret=client_secret,
-                      user_login_id=user_login_id, tpl=tpl, token_ttl=token_ttl).start()
+                      user_login_id=user_login_id, tpl=tpl, token_ttl=token_ttl, skus=skus,
+                      latency=latency).start()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import copy
 import threading
+from bisect import insort
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cartsync.connectors.wms3pl.sandbox import exceptions
-from cartsync.connectors.wms3pl.sandbox.rql import compile_rql, lookup, supported_paths
+from cartsync.connectors.wms3pl.sandbox.rql import compile_rql, lookup, required_values, supported_paths
 from cartsync.connectors.wms3pl.sandbox.seeding import Seed
 
 ORDER_STATUS_OPEN, ORDER_STATUS_CLOSED, ORDER_STATUS_CANCELED = 0, 1, 2
@@ -65,7 +66,11 @@ class Clock:
 
 
 class WmsStore:
-    """All state, behind one lock (the HTTP server is threaded)."""
+    """All state, behind one lock (the HTTP server is threaded).
+
+    Indexes keep every request about one page or one order fast however much the WMS holds:
+    stock rows by key (sorted) and by (SKU, facility), orders by referenceNum, closed orders.
+    """
 
     def __init__(self, seed: Seed, clock: Clock | None = None) -> None:
         self.lock = threading.RLock()
@@ -77,6 +82,10 @@ class WmsStore:
             for sku in customer.get("skus", []):
                 self.add_item(sku, int(customer["id"]))
         self.stock: dict[StockKey, dict[str, Any]] = {}
+        self._stock_keys: list[StockKey] = []  # sorted
+        self._stock_of_item: dict[tuple[str, int], list[StockKey]] = {}  # (sku, facility) -> sorted keys
+        self._orders_with_reference: dict[str, list[dict[str, Any]]] = {}  # lower-cased, every customer
+        self._closed: list[dict[str, Any]] = []
         for row in seed.get("stock", []):
             self.adjust_stock(row["sku"], row.get("onHand", 0), facility_id=int(row["facilityId"]),
                               qualifier=row.get("qualifier", ""), on_hold=row.get("onHold", 0))
@@ -120,13 +129,20 @@ class WmsStore:
             row = {"itemIdentifier": {"sku": sku, "id": self.items[sku]["id"]}, "qualifier": qualifier,
                    **{name: 0.0 for name in _NUMBERS}, "facilityId": facility_id}
             self.stock[key] = row
+            insort(self._stock_keys, key)
+            insort(self._stock_of_item.setdefault((sku, facility_id), []), key)
         return row
 
-    def stock_summaries(self, rql: str) -> list[dict[str, Any]]:
+    def stock_summaries(self, rql: str, *, offset: int = 0,
+                        limit: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """(how many stock rows match `rql`, copies of the ones in [offset, offset+limit)), by key."""
         matches = compile_rql(rql, STOCK_FIELDS)
+        end = None if limit is None else offset + limit
         with self.lock:
-            rows = [copy.deepcopy(row) for _, row in sorted(self.stock.items()) if matches(row)]
-        return rows
+            keys = self._stock_keys
+            if rql.strip():
+                keys = [key for key in keys if matches(self.stock[key])]
+            return len(keys), [copy.deepcopy(self.stock[key]) for key in keys[offset:end]]
 
     # ---- orders ----------------------------------------------------------------------
 
@@ -153,6 +169,7 @@ class WmsStore:
             order = self._new_order(body, customer_id, facility_id, items)
             self.orders.append(order)
             self._by_reference.setdefault((customer_id, reference.lower()), order)
+            self._orders_with_reference.setdefault(reference.lower(), []).append(order)
             self._allocate(order)
         return copy.deepcopy(order)
 
@@ -195,7 +212,7 @@ class WmsStore:
         allocation = _Allocation(order["readOnly"]["orderId"])
         for item in order["orderItems"]:
             sku, need = item["itemIdentifier"]["sku"], float(item["qty"])
-            for key in sorted(k for k in self.stock if k[0] == sku and k[2] == facility_id):
+            for key in list(self._stock_of_item.get((sku, facility_id), ())):
                 take = min(need, self.stock[key]["available"])
                 if take > 0:
                     self.stock[key]["available"] -= take
@@ -203,8 +220,7 @@ class WmsStore:
                     allocation.taken.append((key, take))
                     need -= take
             if need > 0:
-                key = next((k for k in sorted(self.stock) if k[0] == sku and k[2] == facility_id),
-                           (sku, "", facility_id))
+                key = next(iter(self._stock_of_item.get((sku, facility_id), ())), (sku, "", facility_id))
                 self._row(key)["orderedNotAllocated"] += need
                 allocation.missing.append((key, need))
         order["readOnly"]["fullyAllocated"] = not allocation.missing
@@ -221,13 +237,25 @@ class WmsStore:
             raise exceptions.query_parameter("sort", "NotParsable",
                                              "Properties not supported: " + ", ".join(unsupported))
         with self.lock:
-            found = [order for order in self.orders if matches(order)]
+            found = [order for order in self._candidates(rql) if matches(order)]
             for key in reversed(keys):  # stable sorts, last key first
                 path = tuple(key.lstrip("-+").lower().split("."))
                 found.sort(key=lambda order, p=path: _sort_value(lookup(order, p)),
                            reverse=key.startswith("-"))
             end = None if limit is None else offset + limit
             return len(found), copy.deepcopy(found[offset:end])
+
+    def _candidates(self, rql: str) -> list[dict[str, Any]]:
+        """The orders that may match `rql`, in creation order: by the referenceNum or closed-orders
+        index when the filter requires one, else all of them."""
+        references = required_values(rql, "referencenum")
+        if references is not None:
+            found = [order for ref in references for order in self._orders_with_reference.get(ref, ())]
+        elif required_values(rql, "readonly.isclosed") == {"true"}:
+            found = list(self._closed)
+        else:
+            return self.orders
+        return sorted(found, key=lambda order: order["readOnly"]["orderId"])
 
     def order_by_reference(self, reference_num: str, customer_id: int | None = None) -> dict[str, Any]:
         with self.lock:
@@ -260,6 +288,7 @@ class WmsStore:
             now = self.clock.stamp()
             order["readOnly"].update(status=ORDER_STATUS_CLOSED, isClosed=True, processDate=now,
                                      lastModifiedDate=now)
+            self._closed.append(order)
             return copy.deepcopy(order)
 
     def cancel(self, reference_num: str, *, customer_id: int | None = None) -> dict[str, Any]:
@@ -274,6 +303,7 @@ class WmsStore:
                 self.stock[key]["orderedNotAllocated"] -= qty
             now = self.clock.stamp()
             order["readOnly"].update(status=ORDER_STATUS_CANCELED, isClosed=True, lastModifiedDate=now)
+            self._closed.append(order)
             return copy.deepcopy(order)
 
     def _open_order(self, reference_num: str, customer_id: int | None) -> dict[str, Any]:
