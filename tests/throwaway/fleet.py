@@ -36,10 +36,17 @@ class Client:
     def pipeline(self, name: str) -> Path:
         return self.folder / f"{name}.yaml"
 
+    @property
+    def schedule(self) -> Path:
+        return self.folder / "schedule.yaml"
+
 
 @contextmanager
-def fleet_clients(root: Path, count: int, version: str = "4.1") -> Iterator[list[Client]]:
-    """`count` copies of the example client, c01 … cNN, each with its own sandboxes."""
+def fleet_clients(
+    root: Path, count: int, version: str = "4.1", schedule: str | None = None
+) -> Iterator[list[Client]]:
+    """`count` copies of the example client, c01 … cNN, each with its own sandboxes (and
+    `schedule` as its schedule.yaml, when given)."""
     with ExitStack() as stack:
         clients = []
         for number in range(1, count + 1):
@@ -50,6 +57,8 @@ def fleet_clients(root: Path, count: int, version: str = "4.1") -> Iterator[list
             for overlay in folder.glob("*.yaml"):
                 text = overlay.read_text().replace("../../mappings/", f"{ROOT}/mappings/")
                 overlay.write_text(text.replace("EXAMPLE_", f"{prefix}_"))
+            if schedule is not None:
+                (folder / "schedule.yaml").write_text(schedule)
             store = stack.enter_context(start_sandbox_store(version, api_key=f"{name}-key"))
             wms = stack.enter_context(
                 start_sandbox_wms(seed=ROOT / "demo" / "wms_seed.json", client_secret=f"{name}-secret",
@@ -90,6 +99,20 @@ class Workers:
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
+    def start_beat(self, clients: list[Client]) -> None:
+        """`cartsync beat` for the clients' schedules, as the process named `beat`."""
+        log = (self.logs / "beat.log").open("ab")
+        self.processes["beat"] = subprocess.Popen(
+            [sys.executable, "-m", "cartsync.cli", "beat", *(str(client.folder) for client in clients)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def stop(self, name: str) -> None:
+        """SIGTERM, as an operator stopping the process; wait for it to end."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
     def kill(self, name: str) -> None:
         """kill -9 the worker and its pool processes at once, as a machine that loses power."""
         os.killpg(self.processes.pop(name).pid, signal.SIGKILL)
@@ -124,7 +147,8 @@ def sender(broker: str) -> Celery:
 
 
 def send_run(app: Celery, client: Client, pipeline: str) -> None:
-    app.send_task(RUN_TASK, args=(client.name, str(client.pipeline(pipeline)), None), queue="cartsync")
+    """Ask for a run of the client's pipeline now, as beat does when it is due."""
+    app.send_task(RUN_TASK, args=(str(client.schedule), str(client.pipeline(pipeline))), queue="cartsync")
 
 
 def wait_until(check, timeout: float, every: float = 0.5) -> bool:  # type: ignore[no-untyped-def]
