@@ -84,18 +84,19 @@ def worker_env(state: str, broker: str, clients: list[Client]) -> dict[str, str]
 
 
 class Workers:
-    """Celery workers started with `cartsync worker`, sharing one environment."""
+    """Celery workers started with `cartsync worker` (and beat), sharing one environment."""
 
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
+    def __init__(self, env: dict[str, str], logs: Path, log_format: str = "text") -> None:
         self.env = {**os.environ, **env}
         self.logs = logs
+        self.log_format = log_format
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str, concurrency: int = 2) -> None:
         log = (self.logs / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "cartsync.cli", "worker", "--name", name,
-             "--concurrency", str(concurrency)],
+             "--concurrency", str(concurrency), "--log-format", self.log_format],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
@@ -103,7 +104,8 @@ class Workers:
         """`cartsync beat` for the clients' schedules, as the process named `beat`."""
         log = (self.logs / "beat.log").open("ab")
         self.processes["beat"] = subprocess.Popen(
-            [sys.executable, "-m", "cartsync.cli", "beat", *(str(client.folder) for client in clients)],
+            [sys.executable, "-m", "cartsync.cli", "beat", "--log-format", self.log_format,
+             *(str(client.folder) for client in clients)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
@@ -132,9 +134,9 @@ class Workers:
 
 
 @contextmanager
-def workers(env: dict[str, str], logs: Path) -> Iterator[Workers]:
+def workers(env: dict[str, str], logs: Path, log_format: str = "text") -> Iterator[Workers]:
     logs.mkdir(parents=True, exist_ok=True)
-    pool = Workers(env, logs)
+    pool = Workers(env, logs, log_format)
     try:
         yield pool
     finally:

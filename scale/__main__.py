@@ -1,0 +1,51 @@
+"""`make scale` (or `python -m scale`): many clients scheduled by beat on two Celery workers for a
+few minutes; exit 1 when a due run did not happen, a pipeline ran twice at once, or a record was
+duplicated or lost. See scale/__init__.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from rich.console import Console
+from throwaway.ports import Missing
+
+from scale.run import Settings, run_scale
+from scale.table import print_verdict
+
+
+def _positive(kind: type) -> type:
+    def parse(text: str) -> float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+        return value
+
+    return parse  # type: ignore[return-value]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scale", description=__doc__)
+    parser.add_argument("--clients", type=_positive(int), default=50, help="default 50 (at least 6)")
+    parser.add_argument("--minutes", type=_positive(float), default=3.0, help="beat's time (default 3)")
+    parser.add_argument("--workers", type=_positive(int), default=2, help="Celery workers (default 2)")
+    parser.add_argument("--concurrency", type=_positive(int), default=2, help="processes each (default 2)")
+    parser.add_argument("--keep", type=Path, help="keep the client folders and logs in this folder")
+    options = parser.parse_args(argv)
+    if options.clients < 6:
+        parser.error("--clients: at least 6 (the last 5 have their inventory sync in quiet hours)")
+    console = Console(width=160)  # the tables' columns, also when piped
+    try:
+        outcome = run_scale(Settings(options.clients, options.minutes, options.workers, options.concurrency,
+                                     options.keep))
+    except Missing as missing:
+        console.print(f"scale: skipped: {missing}", highlight=False)
+        return 1
+    return 0 if print_verdict(console, outcome) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
