@@ -17,26 +17,18 @@ from scale.run import Settings, run_scale
 from scale.table import print_verdict
 
 
-def _positive(kind: type) -> type:
-    def parse(text: str) -> float:
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
-        return value
-
-    return parse  # type: ignore[return-value]
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m scale", description=__doc__)
-    parser.add_argument("--clients", type=_positive(int), default=50, help="default 50 (at least 6)")
-    parser.add_argument("--minutes", type=_positive(float), default=3.0, help="beat's time (default 3)")
-    parser.add_argument("--workers", type=_positive(int), default=2, help="Celery workers (default 2)")
-    parser.add_argument("--concurrency", type=_positive(int), default=2, help="processes each (default 2)")
+    parser.add_argument("--clients", type=int, default=50, help="default 50 (at least 6)")
+    parser.add_argument("--minutes", type=float, default=3.0, help="how long beat runs (default 3)")
+    parser.add_argument("--workers", type=int, default=2, help="Celery workers (default 2)")
+    parser.add_argument("--concurrency", type=int, default=2, help="processes per worker (default 2)")
     parser.add_argument("--keep", type=Path, help="keep the client folders and logs in this folder")
     options = parser.parse_args(argv)
     if options.clients < 6:
         parser.error("--clients: at least 6 (the last 5 have their inventory sync in quiet hours)")
+    if min(options.minutes, options.workers, options.concurrency) <= 0:
+        parser.error("--minutes, --workers and --concurrency must be above 0")
     console = Console(width=160)  # the tables' columns, also when piped
     try:
         outcome = run_scale(Settings(options.clients, options.minutes, options.workers, options.concurrency,
