@@ -5,6 +5,7 @@ duplicated or lost. See scale/__init__.py."""
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -36,7 +37,12 @@ def main(argv: list[str]) -> int:
     except Missing as missing:
         console.print(f"scale: skipped: {missing}", highlight=False)
         return 1
-    return 0 if print_verdict(console, outcome) else 1
+    passed = print_verdict(console, outcome)
+    if passed and options.keep is None:
+        shutil.rmtree(outcome.logs.parent, ignore_errors=True)
+    else:
+        console.print(f"client folders and logs kept in {outcome.logs.parent}", highlight=False)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ class Settings:
     minutes: float = 3.0
     workers: int = 2
     concurrency: int = 2  # processes per worker
-    keep: Path | None = None  # keep client folders and logs here
+    keep: Path | None = None  # client folders and logs here (default: a new temporary folder)
 
 
 @dataclass

@@ -72,7 +72,7 @@ def print_verdict(console: Console, outcome: Outcome) -> bool:
         f"deepest queue {outcome.deepest_queue}; due (schedule): the times the schedule model names while "
         "beat ran (a range: the last few seconds may fall either side); overlapping: runs of one pipeline "
         f"whose start came before the end of the one before, to the microsecond. Wall time "
-        f"{outcome.wall_seconds / 60:.1f} min; logs in {outcome.logs}",
+        f"{outcome.wall_seconds / 60:.1f} min.",
         highlight=False,
     )
     problems = [f"{client}/{pipeline}: {problem}"
