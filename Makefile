@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: test demo lint bench screenshots extension clean chaos chaos-pipelines chaos-workers
+.PHONY: test demo lint bench screenshots extension clean chaos chaos-pipelines chaos-workers scale
 
 $(STAMP): pyproject.toml setup.py
 	python3 -m venv $(VENV)
@@ -45,6 +45,14 @@ chaos-workers: $(STAMP)
 # Screenshots of the console's pages in docs/console/ (needs Debian's chromium).
 screenshots: $(STAMP)
 	CARTSYNC_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/console/test_console_screenshots.py
+
+# 50 clients × 3 pipelines scheduled by beat on 2 Celery workers for 3 minutes (PostgreSQL,
+# Redis, the sandboxes): every due run happened, none twice at once, no record duplicated.
+# Options: make scale SCALE_ARGS="--clients 20 --minutes 1 --keep /tmp/scale"
+SCALE_ARGS ?=
+
+scale: $(STAMP)
+	$(PY) -m scale $(SCALE_ARGS)
 
 # Installable OpenCart extension packages (see docs/extension-install.md).
 extension:

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from contextlib import closing, nullcontext
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
@@ -800,8 +801,8 @@ def _print_runs(rows: list[dict[str, Any]]) -> None:
             (
                 row["id"],
                 row["pipeline"],
-                row["started_at"],
-                row["ended_at"],
+                _to_the_second(row["started_at"]),
+                _to_the_second(row["ended_at"]),
                 row["status"],
                 ", ".join(f"{n} {k}" for k, n in sorted(row["counts"].items())),
                 # why it aborted or died; an ok or failed run's message only repeats its counts
@@ -810,6 +811,11 @@ def _print_runs(rows: list[dict[str, Any]]) -> None:
             for row in rows
         ),
     )
+
+
+def _to_the_second(moment: str | None) -> str | None:
+    """A run's time as people read it (the store keeps microseconds; --json shows them)."""
+    return datetime.fromisoformat(moment).isoformat(timespec="seconds") if moment else None
 
 
 # -- the order ledger -------------------------------------------------------------------------
@@ -970,24 +976,32 @@ _ledger_action(
 # -- workers ----------------------------------------------------------------------------------
 
 
+LogFormatOption = Annotated[
+    str,
+    typer.Option("--log-format", help="cartsync's own lines: `text` (default) or `json`, one object a line."),
+]
+
+
 @app.command()
 def worker(
     concurrency: Annotated[int, typer.Option(help="Runs at once in this worker (processes).")] = 2,
     name: Annotated[str | None, typer.Option(help="Worker name (default: celery@HOST).")] = None,
     loglevel: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+    log_format: LogFormatOption = "text",
 ) -> None:
     """Run pipelines as Celery tasks, beside other workers on this or other machines.
 
     Reads CARTSYNC_STATE (postgresql://…: each client gets its own schema there), CARTSYNC_BROKER
     (default redis://127.0.0.1:6379/0) and the clients' secrets from the environment. Every
     worker must see the client folders at the same paths. `cartsync beat` schedules the runs.
+    Each run logs one `run_finished` line, as under `cartsync serve`.
     Same as: celery -A cartsync.engine.workers.app worker
 
     Example: CARTSYNC_STATE=postgresql://cartsync@db/cartsync cartsync worker --concurrency 4
     """
 
     def action() -> int:
-        celery_app = _celery_app()
+        celery_app = _celery_app(log_format)
         argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
         celery_app.worker_main([*argv, *([f"--hostname={name}@%h"] if name else [])])
         return 0
@@ -1036,6 +1050,40 @@ def schemas(
 
 
 @app.command()
+def beat(
+    clients: Annotated[
+        list[Path], typer.Argument(help="Client folders, each with a schedule.yaml (or the schedule files).")
+    ],
+    loglevel: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+    log_format: LogFormatOption = "text",
+) -> None:
+    """Schedule the clients' pipelines on the workers: Celery beat, from the same schedule.yaml
+    files `cartsync serve` runs (intervals, cron, quiet hours, timeouts).
+
+    Checks every client first, as serve does (schedule, pipelines, connections; distinct names
+    and state stores); changed schedules are applied within seconds once they validate. Run
+    exactly one beat. Reads the same environment as the workers.
+    Same as: CARTSYNC_CLIENTS=clients/acme:clients/bravo celery -A cartsync.engine.workers.app beat
+
+    Example: cartsync beat clients/acme clients/bravo
+    """
+
+    def action() -> int:
+        celery_app = _celery_app(log_format)
+        from cartsync.engine.workers.beat import CLIENTS_SETTING, load_beat_clients
+        from cartsync.engine.workers.settings import worker_settings
+
+        found = load_beat_clients(clients, worker_settings().max_run_timeout)  # exits 2 on a problem
+        names = [name for client in found for name in client.entries]
+        console.print(f"beat: {len(names)} pipeline(s) of {len(found)} client(s)", highlight=False)
+        celery_app.conf[CLIENTS_SETTING] = [str(folder) for folder in clients]
+        celery_app.start(["beat", f"--loglevel={loglevel}"])
+        return 0
+
+    _guard(action)
+
+
+@app.command()
 def demo(
     folder: Annotated[
         Path | None,
@@ -1062,8 +1110,9 @@ def demo(
     _guard(lambda: run_demo(folder, store_version))
 
 
-def _celery_app() -> Any:
-    """The Celery app, after checking what workers need: celery installed, PostgreSQL state."""
+def _celery_app(log_format: str) -> Any:
+    """The Celery app, after checking what workers and beat need: celery installed, PostgreSQL
+    state; cartsync's own log lines in `log_format`."""
     try:
         import celery  # noqa: F401
     except ImportError as error:
@@ -1071,10 +1120,14 @@ def _celery_app() -> Any:
             "Workers need the celery package, which is not installed.",
             hint="pip install 'cartsync[celery,postgres]'",
         ) from error
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"--log-format must be text or json, not {log_format!r}.")
+    from cartsync.engine.serve.logs import setup_logging
     from cartsync.engine.workers.app import app as celery_app
-    from cartsync.engine.workers.settings import client_state
+    from cartsync.engine.workers.settings import shared_state
 
-    client_state("any")  # CARTSYNC_STATE must be PostgreSQL: a ConfigError says so before starting
+    shared_state()  # CARTSYNC_STATE must be PostgreSQL: a ConfigError says so before starting
+    setup_logging("json" if log_format == "json" else "text")
     return celery_app
 
 

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
 
 import yaml
 
-from cartsync.engine.config.issues import ConfigIssues
 from cartsync.engine.errors import ConfigError
-from cartsync.engine.run_file import LoadedPipeline, load_pipeline_file
-from cartsync.engine.schedule import ClientSchedule, load_schedule
+from cartsync.engine.run_file import LoadedPipeline
+from cartsync.engine.schedule import ClientSchedule
+from cartsync.engine.schedule.client_files import load_client
 from cartsync.engine.schedule.model import AlertSettings
 from cartsync.engine.serve.alert_channels import Channel, channels_for
 from cartsync.engine.serve.alerting import Alerter
@@ -34,31 +33,6 @@ from cartsync.engine.state.monitoring import Monitoring
 logger = logging.getLogger(LOGGER)
 
 Fingerprint = tuple[tuple[str, int, int], ...]
-
-
-def load_client(path: Path) -> tuple[ClientSchedule, list[LoadedPipeline]]:
-    """The schedule and every pipeline it names, validated. Raises ConfigError with every issue."""
-    schedule = load_schedule(path)
-    loaded, issues = [], []
-    for entry in schedule.pipelines:
-        try:
-            loaded.append(load_pipeline_file(entry.file, schedule.connections))
-        except ConfigIssues as error:
-            issues.extend(error.issues)
-    if issues:
-        raise ConfigIssues(issues)
-    shared = repeated(pipeline.name for pipeline in loaded)
-    if shared:
-        raise ConfigError(
-            f"{schedule.path}: two scheduled pipelines share the name {', '.join(shared)}.",
-            hint="Each pipeline keeps its cursor and runs under its name; give each a different `name`.",
-        )
-    return schedule, loaded
-
-
-def repeated(values: Iterable[str]) -> list[str]:
-    """The values that occur more than once, sorted."""
-    return sorted(value for value, count in Counter(values).items() if count > 1)
 
 
 class ClientRuntime:

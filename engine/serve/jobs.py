@@ -1,7 +1,8 @@
 """One scheduled pipeline of one client: when it is due, and what one turn of it does.
 
 A turn: an idle check where the schedule allows it (one small request: anything new past the
-cursor?), then a run through `engine.run_file`, then metrics, health, alerts and log events.
+cursor?), then a run through `engine.scheduled_run` (as Celery workers run one), then metrics,
+health, alerts and log events.
 A run asked to stop (its timeout passed, or serve is shutting down) stops after its current
 page: every outcome it recorded stays, and the cursor never passes an unfinished page.
 """
@@ -11,14 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from cartsync.engine.errors import CartsyncError, ConfigError, ConnectError, LeaseLost, LockHeld
 from cartsync.engine.report import RunReport
 from cartsync.engine.run_file import LoadedPipeline, OpenPipeline, RunOptions
 from cartsync.engine.schedule.model import Every, PipelineSchedule
+from cartsync.engine.scheduled_run import RunStopped, TurnResult, run_turn
 from cartsync.engine.serve.alerting import connection_events, failing_key, held_event
 from cartsync.engine.serve.logs import LOGGER, log_event
 
@@ -26,24 +26,6 @@ if TYPE_CHECKING:
     from cartsync.engine.serve.clients import ClientRuntime
 
 logger = logging.getLogger(LOGGER)
-
-
-class RunStopped(CartsyncError):
-    """A run was asked to stop; it stopped after its current page, keeping every outcome.
-
-    `status`: `timeout` (its run timeout passed) or `aborted` (serve is shutting down)."""
-
-    def __init__(self, message: str, status: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass
-class TurnResult:
-    status: str  # a RUN_STATUSES value, or "idle" when the idle check skipped the run
-    report: RunReport | None = None
-    error: str | None = None
-    connected: bool | None = None
 
 
 class PipelineJob:
@@ -114,28 +96,15 @@ class PipelineJob:
         return result
 
     def _turn(self, pushed: bool) -> TurnResult:
-        report: RunReport | None = None
-        try:
-            pipeline = self._pipeline()
-            if self._may_skip(pushed) and not self._source_changed(pipeline):
-                return TurnResult("idle", connected=True)
-            runner = pipeline.runner(RunOptions(lease_seconds=self.client.lease_seconds), self._check_stop)
-            report = runner.report
-            runner.run()
-            return TurnResult(report.status, report, connected=True)
-        except RunStopped as error:
-            return TurnResult(error.status, report, error.message, connected=True)
-        except LeaseLost as error:  # unlocked by a person, or taken over while this process stalled
-            return TurnResult("lease_lost", report, error.message, connected=True)
-        except LockHeld as error:  # another process or host runs this pipeline now
-            return TurnResult("lease_held", error=error.message)
-        except ConnectError as error:
+        result = run_turn(
+            self._pipeline,
+            RunOptions(lease_seconds=self.client.lease_seconds),
+            self._check_stop,
+            idle=lambda pipeline: self._may_skip(pushed) and not self._source_changed(pipeline),
+        )
+        if result.status == "connect_error":
             self._close()  # sessions may be broken: the next turn logs in afresh
-            return TurnResult("connect_error", report, str(error), connected=False)
-        except ConfigError as error:
-            return TurnResult("config_error", report, str(error))
-        except CartsyncError as error:
-            return TurnResult("error", report, str(error))
+        return result
 
     def _source_changed(self, pipeline: OpenPipeline) -> bool:
         """The idle check: False only when the source says nothing is new past the cursor."""

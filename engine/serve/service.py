@@ -19,15 +19,14 @@ from pathlib import Path
 
 from starlette.routing import BaseRoute
 
-from cartsync.engine.errors import ConfigError
+from cartsync.engine.schedule.client_files import check_distinct
 from cartsync.engine.serve.alerting import Alerter
-from cartsync.engine.serve.clients import ClientRuntime, repeated
+from cartsync.engine.serve.clients import ClientRuntime
 from cartsync.engine.serve.http import HttpServer, ServeStatus, build_app
 from cartsync.engine.serve.logs import LOGGER, log_event
 from cartsync.engine.serve.metrics import ServeMetrics
 from cartsync.engine.serve.scheduler import Scheduler
 from cartsync.engine.state import DEFAULT_LEASE_SECONDS
-from cartsync.engine.state.location import display
 
 logger = logging.getLogger(LOGGER)
 ALERT_DRAIN_SECONDS = 10.0
@@ -55,7 +54,7 @@ class Serve:
         try:
             for folder in folders:
                 self.clients.append(ClientRuntime(Path(folder), self.metrics, self.alerter, lease_seconds))
-            _check_distinct(self.clients)
+            check_distinct([(client.name, client.schedule.state) for client in self.clients])
         except BaseException:
             self._close_clients()
             raise
@@ -131,23 +130,3 @@ class Serve:
     def _close_clients(self) -> None:
         for client in self.clients:
             client.close()
-
-
-def _check_distinct(clients: list[ClientRuntime]) -> None:
-    names = repeated(client.name for client in clients)
-    if names:
-        raise ConfigError(
-            f"Two client folders are both named {', '.join(names)}.",
-            hint="Set a distinct `client:` in their schedule.yaml.",
-        )
-    shared = repeated(_where(client.schedule.state) for client in clients)
-    if shared:
-        raise ConfigError(
-            f"Several clients share the state store {', '.join(display(where) for where in shared)}.",
-            hint="Each client needs its own `state:` file or PostgreSQL schema (ledger keys such as "
-            "order ids clash).",
-        )
-
-
-def _where(state: Path | str) -> str:
-    return str(state.resolve()) if isinstance(state, Path) else state

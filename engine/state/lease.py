@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 
 from cartsync.engine.errors import ConnectError, LockHeld
 from cartsync.engine.state.base import StoreBase
-from cartsync.engine.state.rows import utc_now
+from cartsync.engine.state.rows import utc_now, utc_now_precise
 from cartsync.engine.state.transaction import lease_is_held
 
 DEFAULT_LEASE_SECONDS = 60.0
@@ -154,7 +154,7 @@ class LeaseStore(StoreBase):
         self.db.execute(
             "UPDATE runs SET status = 'died', ended_at = ?, message = ? "
             "WHERE lease = ? AND status = 'running'",
-            (utc_now(), f"died: {why}", lease.token),
+            (utc_now_precise(), f"died: {why}", lease.token),
         )
 
 

@@ -19,6 +19,13 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def utc_now_precise() -> str:
+    """Now to the microsecond, for the run history: runs of one pipeline may follow each other
+    within a second, and their spans must still show that they never overlapped. Compared as
+    text, it sorts with whole-second times (both UTC, `+00:00`)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
 @dataclass
 class RowStatus:
     """One (entity, key) row without its record and payload: what a run checks before it sends.

@@ -13,7 +13,7 @@ from typing import Any
 from cartsync.engine.secrets import redact
 from cartsync.engine.state.base import StoreBase
 from cartsync.engine.state.lease import Lease
-from cartsync.engine.state.rows import utc_now
+from cartsync.engine.state.rows import utc_now_precise
 
 _SHOWN = ("id", "pipeline", "started_at", "ended_at", "message", "status")
 
@@ -36,7 +36,7 @@ class RunHistory(StoreBase):
             row = tx.db.execute(
                 "INSERT INTO runs (pipeline, started_at, status, lease) VALUES (?, ?, 'running', ?) "
                 "RETURNING id",
-                (pipeline, utc_now(), lease.token if lease else None),
+                (pipeline, utc_now_precise(), lease.token if lease else None),
             ).fetchone()
             return int(row["id"])
 
@@ -46,7 +46,7 @@ class RunHistory(StoreBase):
         with self.transaction() as tx:
             tx.db.execute(
                 "UPDATE runs SET ended_at = ?, status = ?, counts = ?, message = ? WHERE id = ?",
-                (utc_now(), status, json.dumps(counts), redact(message) if message else None, run_id),
+                (utc_now_precise(), status, json.dumps(counts), redact(message) if message else None, run_id),
             )
 
     def runs(self, pipeline: str | None = None, limit: int = 20) -> list[dict[str, Any]]:

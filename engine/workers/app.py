@@ -27,6 +27,7 @@ app.conf.update(
     task_time_limit=settings.max_run_timeout,
     worker_prefetch_multiplier=1,
     worker_max_tasks_per_child=200,
+    beat_scheduler="cartsync.engine.workers.beat:ClientSchedules",  # entries from schedule.yaml files
     timezone="UTC",
     enable_utc=True,
 )

@@ -1,11 +1,14 @@
 """What workers and beat read from the environment (secrets, like the rest, only from there).
 
-| variable | meaning | default |
-|---|---|---|
-| CARTSYNC_STATE | the PostgreSQL state store; each client gets the schema named after it | required |
-| CARTSYNC_BROKER | the Redis broker | redis://127.0.0.1:6379/0 |
-| CARTSYNC_MAX_RUN_TIMEOUT | the longest run timeout a schedule may give, in seconds | 3600 |
-| CARTSYNC_LEASE_SECONDS | a run's lease: how long a worker that died blocks its pipeline | 60 |
+- CARTSYNC_STATE (required): the PostgreSQL state store. Each client keeps its state in the
+  schema named after it, unless its schedule's `state:` is a postgresql:// URL of its own.
+- CARTSYNC_BROKER: the Redis broker (default redis://127.0.0.1:6379/0).
+- CARTSYNC_MAX_RUN_TIMEOUT: the longest run timeout a schedule may give, in seconds (default
+  3600); a message a worker took but never acknowledged returns to the queue 10 minutes later.
+- CARTSYNC_LEASE_SECONDS: a run's lease, how long a worker that died blocks its pipeline
+  (default 60).
+- CARTSYNC_CLIENTS: for `celery -A cartsync.engine.workers.app beat`, the client folders
+  separated by `:` (`cartsync beat CLIENTS…` takes them as arguments).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 from dataclasses import dataclass
 
 from cartsync.engine.errors import ConfigError
+from cartsync.engine.schedule.model import ClientSchedule
 from cartsync.engine.state.lease import DEFAULT_LEASE_SECONDS
 from cartsync.engine.state.location import display, is_postgres
 from cartsync.engine.state.pg_connection import client_schema, with_schema
@@ -36,6 +40,11 @@ class WorkerSettings:
         return self.max_run_timeout + VISIBILITY_MARGIN
 
 
+def beat_clients() -> list[str]:
+    """The client folders beat schedules when not given as arguments (CARTSYNC_CLIENTS)."""
+    return [folder for folder in os.environ.get("CARTSYNC_CLIENTS", "").split(os.pathsep) if folder]
+
+
 def worker_settings() -> WorkerSettings:
     timeout = _seconds("CARTSYNC_MAX_RUN_TIMEOUT", DEFAULT_MAX_RUN_TIMEOUT, "3600 (one hour)")
     lease = _seconds("CARTSYNC_LEASE_SECONDS", DEFAULT_LEASE_SECONDS, "60 (one minute)")
@@ -55,14 +64,22 @@ def _seconds(variable: str, default: float, example: str) -> float:
     return value
 
 
-def client_state(client: str) -> str:
-    """The state location of `client`: its own schema in the shared PostgreSQL database."""
+def client_state(schedule: ClientSchedule) -> str:
+    """Where a client's runs keep state on workers: its schedule's `state:` when that is a
+    postgresql:// URL, else the client's own schema (named after it) in CARTSYNC_STATE."""
+    if isinstance(schedule.state, str) and is_postgres(schedule.state):
+        return schedule.state
+    return with_schema(shared_state(), client_schema(schedule.client))
+
+
+def shared_state() -> str:
+    """CARTSYNC_STATE, which must name a PostgreSQL database."""
     base = os.environ.get("CARTSYNC_STATE", "")
     if not is_postgres(base):
         shown = f"'{display(base)}'" if base else "not set"
         raise ConfigError(
             f"Workers keep state in PostgreSQL, and CARTSYNC_STATE is {shown}.",
-            hint="Set CARTSYNC_STATE=postgresql://user@host/database on every worker "
+            hint="Set CARTSYNC_STATE=postgresql://user@host/database on every worker and on beat "
             "(`cartsync state migrate` copies a SQLite store there).",
         )
-    return with_schema(base, client_schema(client))
+    return base

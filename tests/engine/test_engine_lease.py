@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -200,3 +201,16 @@ def test_runs_shows_why_a_run_aborted_or_died(workspace, state, run, add_contact
     run()
     shown = cli(state, "runs").output
     assert "died: its lease expired and was taken over by" in shown, "the same run, once taken over"
+
+
+def test_run_times_tell_runs_of_one_second_apart(state, run, add_contacts):
+    """Runs of a pipeline follow each other within milliseconds under a scheduler: their recorded
+    start and end keep sub-second precision on both stores, so a check that no two ran at once can
+    compare them exactly."""
+    add_contacts({"id": 1, "first": "Ada", "last": "L", "email": "a@x", "country": "FR"})
+    run()
+    _, store = run()
+    first, second = sorted(store.runs("contacts"), key=lambda row: row["id"])
+    moments = [first["started_at"], first["ended_at"], second["started_at"], second["ended_at"]]
+    assert moments == sorted(moments) and len(set(moments)) == 4, moments
+    assert all(datetime.fromisoformat(moment).tzinfo and "." in moment for moment in moments), moments

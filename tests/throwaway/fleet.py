@@ -36,10 +36,17 @@ class Client:
     def pipeline(self, name: str) -> Path:
         return self.folder / f"{name}.yaml"
 
+    @property
+    def schedule(self) -> Path:
+        return self.folder / "schedule.yaml"
+
 
 @contextmanager
-def fleet_clients(root: Path, count: int, version: str = "4.1") -> Iterator[list[Client]]:
-    """`count` copies of the example client, c01 … cNN, each with its own sandboxes."""
+def fleet_clients(
+    root: Path, count: int, version: str = "4.1", schedule: str | None = None
+) -> Iterator[list[Client]]:
+    """`count` copies of the example client, c01 … cNN, each with its own sandboxes (and
+    `schedule` as its schedule.yaml, when given)."""
     with ExitStack() as stack:
         clients = []
         for number in range(1, count + 1):
@@ -50,6 +57,8 @@ def fleet_clients(root: Path, count: int, version: str = "4.1") -> Iterator[list
             for overlay in folder.glob("*.yaml"):
                 text = overlay.read_text().replace("../../mappings/", f"{ROOT}/mappings/")
                 overlay.write_text(text.replace("EXAMPLE_", f"{prefix}_"))
+            if schedule is not None:
+                (folder / "schedule.yaml").write_text(schedule)
             store = stack.enter_context(start_sandbox_store(version, api_key=f"{name}-key"))
             wms = stack.enter_context(
                 start_sandbox_wms(seed=ROOT / "demo" / "wms_seed.json", client_secret=f"{name}-secret",
@@ -75,20 +84,36 @@ def worker_env(state: str, broker: str, clients: list[Client]) -> dict[str, str]
 
 
 class Workers:
-    """Celery workers started with `cartsync worker`, sharing one environment."""
+    """Celery workers started with `cartsync worker` (and beat), sharing one environment."""
 
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
+    def __init__(self, env: dict[str, str], logs: Path, log_format: str = "text") -> None:
         self.env = {**os.environ, **env}
         self.logs = logs
+        self.log_format = log_format
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str, concurrency: int = 2) -> None:
         log = (self.logs / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "cartsync.cli", "worker", "--name", name,
-             "--concurrency", str(concurrency)],
+             "--concurrency", str(concurrency), "--log-format", self.log_format],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+
+    def start_beat(self, clients: list[Client]) -> None:
+        """`cartsync beat` for the clients' schedules, as the process named `beat`."""
+        log = (self.logs / "beat.log").open("ab")
+        self.processes["beat"] = subprocess.Popen(
+            [sys.executable, "-m", "cartsync.cli", "beat", "--log-format", self.log_format,
+             *(str(client.folder) for client in clients)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def stop(self, name: str) -> None:
+        """SIGTERM, as an operator stopping the process; wait for it to end."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
 
     def kill(self, name: str) -> None:
         """kill -9 the worker and its pool processes at once, as a machine that loses power."""
@@ -109,9 +134,9 @@ class Workers:
 
 
 @contextmanager
-def workers(env: dict[str, str], logs: Path) -> Iterator[Workers]:
+def workers(env: dict[str, str], logs: Path, log_format: str = "text") -> Iterator[Workers]:
     logs.mkdir(parents=True, exist_ok=True)
-    pool = Workers(env, logs)
+    pool = Workers(env, logs, log_format)
     try:
         yield pool
     finally:
@@ -124,7 +149,8 @@ def sender(broker: str) -> Celery:
 
 
 def send_run(app: Celery, client: Client, pipeline: str) -> None:
-    app.send_task(RUN_TASK, args=(client.name, str(client.pipeline(pipeline)), None), queue="cartsync")
+    """Ask for a run of the client's pipeline now, as beat does when it is due."""
+    app.send_task(RUN_TASK, args=(str(client.schedule), str(client.pipeline(pipeline))), queue="cartsync")
 
 
 def wait_until(check, timeout: float, every: float = 0.5) -> bool:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ def compose() -> dict:
 
 def test_the_stack_has_its_services_and_volumes():
     services = compose()["services"]
-    assert {"postgres", "redis", "worker-1", "worker-2", "flower"} <= set(services)
+    assert {"postgres", "redis", "worker-1", "worker-2", "beat", "flower"} <= set(services)
     assert set(compose()["volumes"]) == {"postgres-data", "redis-data"}
     assert services["flower"]["profiles"] == ["monitor"]  # optional
 
@@ -31,6 +31,29 @@ def test_workers_share_state_broker_and_client_folders():
         assert worker["volumes"] == ["./clients:/srv/clients:ro"]
         assert worker["depends_on"]["postgres"] == {"condition": "service_healthy"}
     assert workers[0]["command"][3] != workers[1]["command"][3], "two workers need two names"
+
+
+def test_one_beat_schedules_every_client_folder_the_workers_see():
+    services = compose()["services"]
+    beat, worker = services["beat"], services["worker-1"]
+    shell, flag, script = beat["command"]
+    assert (shell, flag) == ("sh", "-c")
+    assert script.startswith("exec cartsync beat ") and script.endswith(" /srv/clients/*/")
+    for shared in ("volumes", "environment", "env_file", "image", "entrypoint"):
+        assert beat[shared] == worker[shared], shared  # the same folders, state, broker and image
+    assert "deploy" not in beat and "scale" not in beat  # exactly one
+    assert sum("beat" in str(service.get("command")) for service in services.values()) == 1
+
+
+def test_services_run_their_own_command_in_the_serve_image():
+    services = compose()["services"]
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["cartsync", "serve"' in dockerfile
+    assert "[postgres,celery]" in dockerfile  # one image for serve, workers and beat
+    for name in ("worker-1", "worker-2", "beat", "flower"):
+        assert services[name]["entrypoint"] == [], name  # not appended to `cartsync serve`
+        assert services[name]["healthcheck"] == {"disable": True}, name  # serve's /healthz is not there
+        assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"
 
 
 def test_no_secret_is_written_in_the_file():

@@ -5,12 +5,15 @@ sent twice."""
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
 import psycopg
 import pytest
+from redis import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -36,11 +39,17 @@ def broker(redis) -> str:
     return redis.url(1)
 
 
-def test_two_workers_run_every_pipeline_of_three_clients_once_at_a_time(
-    tmp_path, postgres_database, broker
-):
+@pytest.fixture
+def database(postgres) -> Iterator[str]:
+    """A database of this test alone: the fleet's clients (c01, …) get their schemas there."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)
+
+
+def test_two_workers_run_every_pipeline_of_three_clients_once_at_a_time(tmp_path, database, broker):
     with fleet_clients(tmp_path / "clients", 3) as clients:
-        with workers(worker_env(postgres_database, broker, clients), tmp_path / "logs") as pool:
+        with workers(worker_env(database, broker, clients), tmp_path / "logs") as pool:
             pool.start("w1")
             pool.start("w2")
             app = sender(broker)
@@ -53,7 +62,7 @@ def test_two_workers_run_every_pipeline_of_three_clients_once_at_a_time(
                 ran = {
                     (client.name, run["pipeline"])
                     for client in clients
-                    for run in runs_of(postgres_database, client.name)
+                    for run in runs_of(database, client.name)
                     if run["status"] == "ok"
                 }
                 return len(ran) == len(clients) * len(PIPELINES)
@@ -62,7 +71,7 @@ def test_two_workers_run_every_pipeline_of_three_clients_once_at_a_time(
             log = pool.log()
 
         for client in clients:
-            runs = runs_of(postgres_database, client.name)
+            runs = runs_of(database, client.name)
             references = Counter(order["referenceNum"] for order in client.wms.orders)
             assert sum(references.values()) == 5, references  # the seed's five orders to download
             assert max(references.values()) == 1, f"an order reached {client.name}'s WMS twice"
@@ -70,4 +79,46 @@ def test_two_workers_run_every_pipeline_of_three_clients_once_at_a_time(
                 spans = sorted((r["started_at"], r["ended_at"]) for r in runs if r["pipeline"] == pipeline)
                 for (_, ended), (started, _) in pairwise(spans):
                     assert started >= ended, f"{client.name}/{pipeline} ran twice at once: {spans}"
+        assert "Traceback" not in log, log[-3000:]
+
+
+BEAT_SCHEDULE = """\
+version: 1
+pipelines:
+  - {file: order_download.yaml, every: 2 seconds, skip_when_idle: false}
+  - {file: shipment_confirmation.yaml, every: 1 hour}
+  - {file: inventory_sync.yaml, cron: "0 0 1 1 *"}
+"""
+
+
+def test_beat_sends_the_runs_the_schedule_files_name_to_the_workers(tmp_path, database, broker):
+    with fleet_clients(tmp_path / "clients", 2, schedule=BEAT_SCHEDULE) as clients:
+        with workers(worker_env(database, broker, clients), tmp_path / "logs") as pool:
+            pool.start("w1")
+            pool.start_beat(clients)
+
+            def order_runs(client) -> int:
+                return sum(r["pipeline"] == "order_download" for r in runs_of(database, client.name))
+
+            all_started = wait_until(lambda: all(order_runs(c) >= 1 for c in clients), timeout=30)
+            assert all_started, pool.log()[-3000:]
+            started = time.monotonic()
+            first = {client.name: order_runs(client) for client in clients}
+            time.sleep(6)
+            pool.stop("beat")
+            beat_for = time.monotonic() - started
+            assert wait_until(lambda: Redis.from_url(broker).llen("cartsync") == 0, timeout=30)
+            time.sleep(2)  # the last runs taken end
+            log = pool.log()
+
+        for client in clients:
+            runs = runs_of(database, client.name)
+            by_pipeline = Counter(run["pipeline"] for run in runs)
+            assert by_pipeline["shipment_confirmation"] == 1, by_pipeline  # at start, then in an hour
+            assert by_pipeline["inventory_sync"] == 0, by_pipeline  # on New Year's midnight only
+            # every 2 seconds while beat ran (one more may have been under way when it stopped)
+            more = by_pipeline["order_download"] - first[client.name]
+            assert beat_for / 2 - 1 <= more <= beat_for / 2 + 2, (more, beat_for)
+            assert {run["status"] for run in runs} == {"ok"}, runs
+        assert "beat schedules 6 pipeline(s) of 2 client(s)" in log
         assert "Traceback" not in log, log[-3000:]
