@@ -1,8 +1,8 @@
 """The run task as a worker runs it (called in this process; the Celery delivery is in
 test_workers_runs): the client's schedule says where its state is, which timeout and idle rules
 apply; the facade runs it under the pipeline's lease, as serve does. A held lease means the task
-does nothing and says so; a lost lease or a passed timeout stops the run after its page, and the
-next run sends the rest, each order once."""
+does nothing and says so; a lost lease or a passed timeout stops the run before its next batch, and
+the next run sends the rest, each order once."""
 
 from __future__ import annotations
 
@@ -12,26 +12,21 @@ from pathlib import Path
 
 import pytest
 
+from cartsync.connectors.wms3pl.connector import Wms3plConnector
 from cartsync.engine.state import StateStore
 from cartsync.engine.state.monitoring import Monitoring
 from cartsync.engine.workers.tasks import LOGGER, run_pipeline
 
 SEEDED = 5  # orders in Processing in the sandbox store's seed
+ORDERS_BATCH = Wms3plConnector.streams["orders"].batch_size  # orders written to the WMS at a time
 
 
 @pytest.fixture
 def client(tmp_path: Path, example_client, example_sandboxes, postgres_url: str):
-    """The example client against both sandboxes, its state in a schema of its own, one order a
-    page (so a run stops between orders), the WMS's duplicate check off (the engine alone keeps
-    orders single)."""
+    """The example client against both sandboxes, its state in a schema of its own, the WMS's
+    duplicate check off (the engine alone keeps orders single)."""
     with example_sandboxes("4.1", "task") as (store, wms):
         folder = example_client(tmp_path / "acme")
-        connections = folder / "connections.yaml"
-        connections.write_text(
-            connections.read_text().replace(
-                "api_key: ${EXAMPLE_OC_KEY}", "api_key: ${EXAMPLE_OC_KEY}\n  page_size: 1"
-            )
-        )
         wms.set_duplicate_check(False)
         yield Client(folder, postgres_url, store, wms)
 
@@ -49,6 +44,13 @@ class Client:
 
     def references(self) -> list[str]:
         return [order["referenceNum"] for order in self.wms.orders]
+
+    def add_orders(self, count: int) -> int:
+        """`count` more orders in Processing, so that a run stopped once its first batch is at the
+        WMS has more to send; the number of orders to send in all."""
+        for _ in range(count):
+            self.store.add_order("Processing")
+        return SEEDED + count
 
     def assert_each_order_once(self, count: int) -> None:
         references = self.references()
@@ -86,8 +88,9 @@ def test_a_task_that_finds_the_lease_held_does_nothing_and_says_so(client, logge
     client.assert_each_order_once(SEEDED)
 
 
-def test_a_run_whose_lease_is_taken_away_stops_before_its_next_order_and_the_next_run_sends_the_rest(client):
+def test_a_run_whose_lease_is_taken_away_stops_before_its_next_batch_and_the_next_run_sends_the_rest(client):
     client.schedule("pipelines: [{file: order_download.yaml, every: 1 minute}]\n")
+    orders = client.add_orders(3 * ORDERS_BATCH)
     client.wms.inject_fault("POST /orders", "slow", times=1000, delay=0.4)
     results: list[dict] = []
     worker = threading.Thread(target=lambda: results.append(client.run()))
@@ -101,24 +104,25 @@ def test_a_run_whose_lease_is_taken_away_stops_before_its_next_order_and_the_nex
         [result] = results
         assert result["status"] == "lease_lost"
         sent = client.references()
-        assert 0 < len(sent) < SEEDED
-        assert store.rows("order", in_flight=True) == []  # the order under way was recorded
+        assert 0 < len(sent) < orders
+        assert store.rows("order", in_flight=True) == []  # the batch under way was recorded
     finally:
         store.close()
     client.wms.clear_faults()
-    assert client.run()["counts"]["sent"] == SEEDED - len(sent)
-    client.assert_each_order_once(SEEDED)
+    assert client.run()["counts"]["sent"] == orders - len(sent)
+    client.assert_each_order_once(orders)
 
 
-def test_a_run_past_its_schedules_timeout_stops_after_its_page_and_loses_nothing(client):
+def test_a_run_past_its_schedules_timeout_stops_before_its_next_batch_and_loses_nothing(client):
     client.schedule("pipelines: [{file: order_download.yaml, every: 1 minute, timeout: 1 second}]\n")
+    orders = client.add_orders(3 * ORDERS_BATCH)
     client.wms.inject_fault("POST /orders", "slow", times=1000, delay=0.6)
     first = client.run()
     assert first["status"] == "timeout"
-    assert 0 < first["counts"]["sent"] < SEEDED
+    assert 0 < first["counts"]["sent"] < orders
     client.wms.clear_faults()
-    assert client.run()["counts"]["sent"] == SEEDED - first["counts"]["sent"]
-    client.assert_each_order_once(SEEDED)
+    assert client.run()["counts"]["sent"] == orders - first["counts"]["sent"]
+    client.assert_each_order_once(orders)
 
 
 def test_an_idle_source_skips_the_run_until_it_has_news_or_run_at_least_every_passed(client):
