@@ -8,11 +8,11 @@
 - `lease_lost`: the run's lease was taken away (unlocked, or taken over after a stall): it
   stopped before its next batch;
 - `timeout`, `aborted`: asked to stop (its run timeout passed; a shutdown), it stopped after its
-  current page;
+  current batch;
 - `connect_error`, `config_error`, `error`: it could not connect, its files are invalid, or
   another problem a person can act on.
 
-Stopping after a page loses nothing: every outcome is recorded as soon as it is known, the cursor
+Stopping after a batch loses nothing: every outcome is recorded as soon as it is known, the cursor
 never passes an unfinished page, and a send without an answer is asked about by the next run.
 """
 
@@ -28,7 +28,7 @@ from cartsync.engine.runner import ProgressCallback
 
 
 class RunStopped(CartsyncError):
-    """A run was asked to stop; it stopped after its current page, keeping every outcome.
+    """A run was asked to stop; it stopped after its current batch, keeping every outcome.
 
     `status`: `timeout` (its run timeout passed) or `aborted` (its process is shutting down)."""
 
@@ -52,7 +52,7 @@ def run_turn(
     idle: Callable[[OpenPipeline], bool] = lambda _: False,
 ) -> TurnResult:
     """Open the pipeline (`pipeline()` may raise ConfigError or ConnectError), skip the run when
-    `idle` says so, else run it; `progress` raises RunStopped to stop it after a page. Errors a
+    `idle` says so, else run it; `progress` raises RunStopped to stop it after its batch. Errors a
     person can act on become the status; a bug is raised."""
     report: RunReport | None = None
     try:

@@ -57,8 +57,8 @@ class PipelineJob:
             self.name = loaded.name
 
     def request_stop(self, reason: str) -> None:
-        """Stop the running run after its current page (`aborted`)."""
-        self._stop = RunStopped(f"{self.name} stopped after its current page: {reason}", "aborted")
+        """Stop the running run after its current batch (`aborted`)."""
+        self._stop = RunStopped(f"{self.name} stopped after its current batch: {reason}", "aborted")
 
     def overdue(self, now: float) -> bool:
         return (
@@ -123,7 +123,7 @@ class PipelineJob:
         every outcome so far is recorded, so stopping here loses nothing."""
         if self._stop is None and self.overdue(time.monotonic()):
             self._stop = RunStopped(
-                f"{self.name} stopped after its current page: its timeout of {self.schedule.timeout} passed",
+                f"{self.name} stopped after its current batch: its timeout of {self.schedule.timeout} passed",
                 "timeout",
             )
         if self._stop is not None:

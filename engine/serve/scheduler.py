@@ -104,7 +104,7 @@ class Scheduler:
                     logging.WARNING,
                     "run_overdue",
                     f"{job.client.name}/{job.name}: run passed its timeout of {job.schedule.timeout}; "
-                    "it stops after its current page",
+                    "it stops after its current batch",
                     client=job.client.name,
                     pipeline=job.name,
                 )
@@ -134,7 +134,7 @@ class Scheduler:
         return started
 
     def shutdown(self, grace: float | None = None) -> bool:
-        """Start nothing more; ask running runs to stop after their current page and wait for
+        """Start nothing more; ask running runs to stop after their current batch and wait for
         them up to `grace` seconds (default: the longest run timeout). True when all ended."""
         self.stopping.set()
         self._wake.set()

@@ -1,7 +1,7 @@
 """`cartsync serve`: assemble clients, scheduler, alerts and the HTTP side; stop on SIGTERM.
 
 On SIGTERM (or Ctrl-C) serve starts nothing new, asks running runs to stop after their
-current page, waits for them up to the longest run timeout, sends queued alerts, and exits.
+current batch, waits for them up to the longest run timeout, sends queued alerts, and exits.
 Every outcome a run recorded stays recorded, and a send whose answer never came stays in
 flight: the next run asks the destination about it before anything is sent again, so stopping
 loses nothing and sends nothing twice. A run still going after the grace time is left to die

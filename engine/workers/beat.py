@@ -9,7 +9,7 @@ named `client/pipeline`, that sends `cartsync.run_pipeline(schedule file, pipeli
   schedule's time zone, outside quiet hours); as under serve, an interval pipeline runs at start
   and a cron one at its next time;
 - a run not started by the pipeline's next due moment expires: the next one takes its place;
-- the worker stops a run after its current page once its timeout has passed, and kills it
+- the worker stops a run after its current batch once its timeout has passed, and kills it
   `STOP_GRACE` later; a timeout beyond the workers' longest (CARTSYNC_MAX_RUN_TIMEOUT) is refused;
 - changed schedule files are read again every `RELOAD_EVERY` seconds and applied when the client
   loads cleanly (schedule and pipelines), else logged while the previous entries keep running.
@@ -42,7 +42,7 @@ from cartsync.engine.workers.settings import beat_clients, client_state, worker_
 from cartsync.engine.workers.tasks import RUN_TASK
 
 CLIENTS_SETTING = "cartsync_clients"  # app.conf key: the client folders `cartsync beat` was given
-STOP_GRACE = timedelta(seconds=30)  # a run past its timeout has this long to end its page
+STOP_GRACE = timedelta(seconds=30)  # a run past its timeout has this long to end its batch
 RELOAD_EVERY = 5.0  # seconds between looks at the schedule files
 _TICK = timedelta(microseconds=1)
 logger = logging.getLogger("cartsync.beat")

@@ -2,7 +2,7 @@
 
 The worker reads the client's files afresh for each run: the schedule (its state store, the
 pipeline's timeout and idle settings) and the pipeline with its connections. A run stops after
-its current page once its timeout has passed, and records its pipeline's health as serve does.
+its current batch once its timeout has passed, and records its pipeline's health as serve does.
 A pipeline the schedule no longer names (beat sent the run before the file changed) is not run.
 """
 
@@ -70,7 +70,7 @@ class WorkerTurn:
         """Called after each page: past its timeout, the run stops here, every outcome recorded."""
         if self.entry is not None and time.monotonic() - self.started > self.entry.timeout.total_seconds():
             raise RunStopped(
-                f"{self.name} stopped after its current page: its timeout of {self.entry.timeout} passed",
+                f"{self.name} stopped after its current batch: its timeout of {self.entry.timeout} passed",
                 "timeout",
             )
 
