@@ -5,6 +5,7 @@ Celery workers as real processes (each in its own process group, so a test can k
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -160,3 +161,23 @@ def wait_until(check, timeout: float, every: float = 0.5) -> bool:  # type: igno
             return True
         time.sleep(every)
     return bool(check())
+
+
+_FRAME = re.compile(r'^\s*File "([^"]+)", line \d+', re.MULTILINE)
+_LIBRARIES = (f"{os.sep}site-packages{os.sep}", f"{os.sep}lib{os.sep}python3")
+
+
+def tracebacks_through_our_code(log: str) -> list[str]:
+    """The worker log's tracebacks that pass through cartsync's own code. Celery logs one of its
+    own, with only its and kombu's frames, when it reconnects to a restarted broker; that is the
+    broker client recovering, not a run failing, so it is left out."""
+    ours = []
+    for block in log.split("Traceback (most recent call last):")[1:]:
+        if any(_is_ours(path) for path in _FRAME.findall(block)):
+            ours.append(block[:2000])
+    return ours
+
+
+def _is_ours(path: str) -> bool:
+    """A frame of cartsync: in the checkout, or in an installed `cartsync` package."""
+    return f"{os.sep}cartsync{os.sep}" in path or not any(part in path for part in _LIBRARIES)
