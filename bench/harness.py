@@ -38,7 +38,7 @@ class Measured:
 def compile_checkout() -> None:
     """Byte-compile cartsync, as installing it does: every process then starts from compiled
     modules (this machine may set PYTHONDONTWRITEBYTECODE, and a run would compile them each time)."""
-    for name in ("engine", "connectors", "bench"):
+    for name in ("engine", "connectors", "commands", "console", "bench"):
         compileall.compile_dir(ROOT / name, quiet=1)
     for name in ("__init__.py", "cli.py"):
         compileall.compile_file(ROOT / name, quiet=1)

@@ -1,2 +1,2 @@
-"""Parts of the `cartsync` command (`cli.py` is the entry point): output, error handling,
-logging, argument checks and the commands that run a whole client folder."""
+"""The `cartsync` command's commands, a module a group (`cli.py` is the root that merges them), and
+the helpers they share: output, error handling, logging, options and argument checks."""

@@ -8,6 +8,7 @@ unexpected error prints one line and asks to report it (the traceback only with 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -27,6 +28,11 @@ class Settings:
 
     debug = False  # --debug: show the traceback of unexpected errors
     quiet = False  # -q: no progress line, no notes
+
+
+def guard(action: Callable[[], int | None]) -> None:
+    """Run a command and exit with its code. Errors are turned into messages by GuardedGroup."""
+    raise typer.Exit(action() or 0)
 
 
 def report_error(error: CartsyncError) -> None:

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from cartsync.cli import execute_pipeline, print_report
+from cartsync.commands.pipeline_run import execute_pipeline, print_report
 from cartsync.connectors.opencart.sandbox.store import start_sandbox_store
 from cartsync.connectors.wms3pl.sandbox.server import start_sandbox_wms
 from cartsync.engine.errors import CartsyncError
