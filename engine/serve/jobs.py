@@ -149,16 +149,16 @@ class PipelineJob:
 
     def _finish(self, result: TurnResult, seconds: float) -> None:
         client, name, metrics = self.client, self.name, self.client.metrics
+        with client.monitoring() as monitoring:  # health first: a counted run has its health recorded
+            before, after = monitoring.record_run(
+                client.name, name, result.status, connected=result.connected, error=result.error
+            )
+            alerted = monitoring.has_event(client.name, failing_key(name, before.failing_since))
         metrics.runs.labels(client.name, name, result.status).inc()
         metrics.duration.labels(client.name, name).observe(seconds)
         report = result.report
         for outcome, count in report.counts.items() if report else ():
             metrics.records.labels(client.name, name, outcome).inc(count)
-        with client.monitoring() as monitoring:
-            before, after = monitoring.record_run(
-                client.name, name, result.status, connected=result.connected, error=result.error
-            )
-            alerted = monitoring.has_event(client.name, failing_key(name, before.failing_since))
         if after.last_success_at:
             metrics.last_success.labels(client.name, name).set(
                 datetime.fromisoformat(after.last_success_at).timestamp()

@@ -45,9 +45,11 @@ def test_a_run_whose_lease_is_removed_stops_before_its_next_batch_and_loses_noth
         assert store.unlock("order_download") is not None  # a person's `cartsync state unlock`
     finally:
         store.close()
-    wait_for(lambda: metric(serve.url, "cartsync_runs_total", status="lease_lost"), what="the run to stop")
-
-    [finished] = [r for r in caplog.records if getattr(r, "event", None) == "run_finished"]
+    [finished] = wait_for(  # the run's last word: its metrics and health are recorded before it
+        lambda: [r for r in caplog.records if getattr(r, "event", None) == "run_finished"],
+        what="the run to stop",
+    )
+    assert metric(serve.url, "cartsync_runs_total", status="lease_lost")
     assert "lost its lease" in finished.getMessage()
     sent_before = {order["referenceNum"] for order in systems.wms.orders}
     assert 0 < len(sent_before) < orders
