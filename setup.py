@@ -5,8 +5,15 @@ the installed distribution puts them under `cartsync.` (`cartsync.engine`, `cart
 package list is computed here because pyproject.toml's `packages.find` cannot add that prefix.
 """
 
+import warnings
+
 from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
+
+# Data folders (schemas/, mappings/, the extension's PHP, the console's templates) are package data
+# of the package above them, listed in pyproject.toml; setuptools would warn, once per folder, that
+# they look importable but are not packages.
+warnings.filterwarnings("ignore", message=r"Package '.*' is absent from the `packages` configuration")
 
 TOP_LEVEL_PACKAGES = ("engine", "connectors", "commands", "demo", "console")
 
