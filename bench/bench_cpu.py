@@ -78,6 +78,10 @@ class Accepts(Connector):
         return [Outcome.ok(record["poNum"]) for record in records]
 
 
+# The WMS order's record schema: the engine validates every mapped order against it, as in a run.
+ORDER_SCHEMA = Wms3plConnector.schema(Wms3plConnector.streams["orders"].record_schema)
+
+
 def generated_records(count: int) -> list[dict[str, Any]]:
     state = SandboxStore("3.0", orders=count).state
     first = max(state.orders) - count + 1
@@ -87,7 +91,7 @@ def generated_records(count: int) -> list[dict[str, Any]]:
 def cartsync(records: list[dict[str, Any]], folder: Path) -> float:
     """CPU seconds of one run through the engine."""
     store = StateStore.open(folder / "engine.db")
-    pipeline = compile_pipeline(load_pipeline(ORDER_DOWNLOAD), Accepts.streams["orders"],
+    pipeline = compile_pipeline(load_pipeline(ORDER_DOWNLOAD), ORDER_SCHEMA,
                                 extra_functions=ledger_functions(store))
     started = time.process_time()
     report = Runner(pipeline, Pages(records), Accepts("stub", {}), store).run()
@@ -158,7 +162,7 @@ def _send(db: Any, packer: Any, batch: list[tuple[str, dict[str, Any], dict[str,
 
 def check_same_mapping(records: list[dict[str, Any]]) -> None:
     """The hand-written mapping gives exactly what the shipped pipeline gives (else the race is unfair)."""
-    pipeline = compile_pipeline(load_pipeline(ORDER_DOWNLOAD), Accepts.streams["orders"])
+    pipeline = compile_pipeline(load_pipeline(ORDER_DOWNLOAD), ORDER_SCHEMA)
     for record in records[:50]:
         assert pipeline.mapper.apply(pipeline.enrich(record)) == order_payload(record)
 
