@@ -21,7 +21,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from cartsync.engine.state.ledger import ROWS
+from cartsync.engine.state.ledger import with_payload
 from cartsync.engine.state.monitoring import AlertRow, Monitoring, PipelineHealth, alert_row
 from cartsync.engine.state.rows import LedgerRow
 from cartsync.engine.state.runs import RUNS_SEEN, seen_run
@@ -209,10 +209,15 @@ class StateBrowser:
         where, args = self._ledger_where(filters)
         counted = not filters.text
         total = self._count(f"SELECT COUNT(*) AS value FROM ledger WHERE {where}", args) if counted else None
-        rows = self._rows(
-            f"{ROWS} WHERE {where} ORDER BY updated_at DESC, key DESC LIMIT ? OFFSET ?",
-            (*args, page.size + 1, page.offset),
+        # The page is cut first, then its payloads read: PostgreSQL would otherwise look up the
+        # payload of every row an OFFSET skips (600 ms for the last of 100,000 rows). The page's
+        # few rows are put back in order here, so no database sorts them again.
+        page_rows = (
+            f"(SELECT * FROM ledger WHERE {where} ORDER BY updated_at DESC, key DESC "
+            "LIMIT ? OFFSET ?) AS page"
         )
+        rows = self._rows(with_payload(page_rows, "page"), (*args, page.size + 1, page.offset))
+        rows.sort(key=lambda row: (row["updated_at"], row["key"]), reverse=True)
         items = [LedgerRow.unpacked(row, self.store.packer) for row in rows[: page.size]]
         return Page(items, page.number, page.size, total, more=len(rows) > page.size)
 

@@ -16,10 +16,18 @@ from cartsync.engine.state.rows import STATUS_COLUMNS, LedgerRow, RowStatus
 
 DEFAULT_CHUNK = 100
 KEYS_PER_QUERY = 500  # keys in one `IN (…)` list
-ROWS = (  # whole rows: the ledger's columns and the payload last sent, if any
-    "SELECT ledger.*, (SELECT payload FROM payloads WHERE payloads.entity = ledger.entity "
-    "AND payloads.key = ledger.key) AS payload FROM ledger"
-)
+
+
+def with_payload(rows: str, name: str) -> str:
+    """Whole rows of `rows` (the ledger, or a page of it), known as `name`: the ledger's columns and
+    the payload last sent, if any."""
+    return (
+        f"SELECT {name}.*, (SELECT payload FROM payloads WHERE payloads.entity = {name}.entity "
+        f"AND payloads.key = {name}.key) AS payload FROM {rows}"
+    )
+
+
+ROWS = with_payload("ledger", "ledger")
 
 
 class LedgerStore(StoreBase):

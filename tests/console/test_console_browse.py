@@ -309,3 +309,28 @@ def test_a_run_killed_before_it_ended_shows_as_died_and_can_be_filtered(any_ledg
     assert browser.pipeline_summary("order_download").last_run.status == "died"
     assert browser.runs_page(RunFilter(status="running"), PageRequest()).total == 0
     assert browser.store.runs("order_download")[0]["status"] == "died"  # `cartsync runs` agrees
+
+
+def test_a_ledger_page_looks_up_the_payloads_of_its_own_rows_only_on_postgresql(postgres_url, browse):
+    """Rows an OFFSET skips have their payloads left alone: PostgreSQL would otherwise look up the
+    payload of every skipped row (600 ms for the last page of 100,000 rows)."""
+    seed_ledger(postgres_url)
+    browser = browse(postgres_url)
+    recorder = Recorder(browser.store.db)
+    browser.store.db = recorder
+    try:
+        page = browser.ledger_page(LedgerFilter(entity="order"), PageRequest(number=4, size=2))
+    finally:
+        browser.store.db = recorder.db
+    assert len(page.items) == 2 and page.more
+    [(sql, args)] = [(sql, args) for sql, args in recorder.statements if "payloads" in sql]
+    [explained] = browser.store.db.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, args).fetchall()
+    [plan] = explained["QUERY PLAN"]
+
+    def nodes(node: dict) -> Iterator[dict]:
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    lookups = [node["Actual Loops"] for node in nodes(plan["Plan"]) if node.get("Subplan Name")]
+    assert lookups == [3], "the page's 2 rows and the one that says a next page exists"
