@@ -106,8 +106,9 @@ def test_a_serve_killed_mid_send_blocks_only_until_its_lease_expires_and_nothing
         # The order the WMS held was looked up, not resent; an order of the batch whose POST had not
         # left yet was looked up, found nowhere, and sent once.
         assert min(row.attempts for row in rows) == 1 and max(row.attempts for row in rows) <= 2
-        posts = len(systems.wms.requests_to("POST", "/orders"))
-        assert posts == sum(row.attempts for row in store.rows("order")), "every POST is an attempt counted"
+        # One POST an order: what reached the WMS was looked up, never posted again. (An attempt
+        # whose POST had not left when the process died counts without a POST.)
+        assert len(systems.wms.requests_to("POST", "/orders")) == SEEDED
         assert [run["status"] for run in store.runs("order_download")][-1] == "died"
     finally:
         store.close()
