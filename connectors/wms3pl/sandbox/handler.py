@@ -50,8 +50,8 @@ class WmsHandler(JsonRequestHandler):
         route = f"{method} {path}"
         entry: dict[str, Any] = {"method": method, "path": path, "query": self.query,
                                  "accept": self.headers.get("Accept"), "status": None}
-        self.wms.requests.append(entry)
         body = self.read_body() if method == "POST" else b""
+        self.wms.requests.append(entry)  # received whole: a sender killed mid-body sent nothing
         fault = None if path.startswith("/_sandbox") else self.wms.faults.take(route)
         if fault and fault.kind == "slow":
             time.sleep(fault.delay)
