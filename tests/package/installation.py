@@ -40,6 +40,7 @@ class Installed:
 
     root: Path
     wheel: Path
+    build_log: str  # what building the wheel printed on stderr
 
     @property
     def python(self) -> Path:
@@ -100,7 +101,13 @@ class Installed:
         assert process.returncode is not None
 
 
-def pip(*args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--quiet", *args], check=True, timeout=240, stdout=subprocess.DEVNULL
-    )
+def pip(*args: str) -> str:
+    """Run pip quietly; what it printed on stderr (warnings, such as a build's)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pip", "--quiet", *args],
+        check=True,
+        timeout=240,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ).stderr

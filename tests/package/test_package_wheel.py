@@ -27,6 +27,8 @@ def test_the_wheel_installs_nothing_but_the_cartsync_package(installed: Installe
         "cartsync/connectors/opencart/extension/src/cartsync/routes.php",
     ):
         assert data in names, data
+    assert [name for name in names if name.endswith(".pyc")] == [], "bytecode a checkout compiled is not data"
+    assert "absent from the `packages` configuration" not in installed.build_log, installed.build_log
     for generic in ("engine", "cli", "connectors", "commands", "demo"):
         found = installed_python(installed, workdir, f"import {generic}")
         assert f"No module named '{generic}'" in found.stderr, found.stderr
