@@ -93,12 +93,6 @@ class PipelineSchedule:
             candidate = end if isinstance(self.trigger, Every) else self.trigger.next_after(end - _TICK)
         return candidate
 
-    def quiet_until(self, moment: datetime) -> datetime | None:
-        """When the quiet window holding `moment` ends, or None outside quiet hours."""
-        local = moment.astimezone(self.zone)
-        ends = [w.end_after(local) for w in self.quiet_hours if w.contains(local)]
-        return max(ends) if ends else None
-
 
 _TICK = timedelta(microseconds=1)
 
@@ -134,10 +128,6 @@ class AlertSettings:
     connection_failures: int = 3  # 0: off
     not_succeeded_for: timedelta = timedelta(hours=3)
     daily_digest: time | None = None
-
-    @property
-    def any_channel(self) -> bool:
-        return self.email is not None or bool(self.webhooks)
 
 
 @dataclass(frozen=True)

@@ -148,13 +148,6 @@ class LedgerStore(StoreBase):
             )
         ]
 
-    def delivered_hash(self, pipeline: str, entity: str, key: str) -> str | None:
-        row = self.db.execute(
-            "SELECT content_hash FROM deliveries WHERE pipeline = ? AND entity = ? AND key = ?",
-            (pipeline, entity, key),
-        ).fetchone()
-        return row["content_hash"] if row else None
-
     def forget_deliveries(self, pipeline: str, since: str | None = None, key: str | None = None) -> int:
         """Forget what `pipeline` delivered, so it is sent again (all, since a time, or one key)."""
         query, args = "DELETE FROM deliveries WHERE pipeline = ?", [pipeline]

@@ -21,7 +21,6 @@ from cartsync.engine.errors import ConfigError
 from cartsync.engine.state.base import StoreBase
 
 RETENTION = "90 days"
-RETENTION_ENV = "CARTSYNC_RETENTION"
 _FINISHED = (
     "in_flight = 0 AND held = 0 AND resend = 0 AND transient = 0 AND status NOT IN ('new', 'error') "
     "AND updated_at < ?"
